@@ -1,0 +1,1 @@
+"""modstream training pipeline: fine-tune, export, quantize, calibrate, evaluate."""
