@@ -1,1 +1,2 @@
-export {};
+export * from './admin.js';
+export * from './client.js';
