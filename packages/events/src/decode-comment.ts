@@ -1,0 +1,78 @@
+import type { z } from 'zod';
+import { commentSchema, passthroughFields, type Comment } from './comment.js';
+
+export type DecodeFailureReason =
+  'invalid_utf8' | 'invalid_json' | 'schema_violation' | 'empty_text' | 'text_too_large';
+
+export type DecodeResult =
+  { ok: true; comment: Comment } | { ok: false; reason: DecodeFailureReason; message: string };
+
+export interface DecodeOptions {
+  /** Upper bound on the UTF-8 byte length of `text`. */
+  maxTextBytes: number;
+  /** Upper bound on the serialised UTF-8 size of the passthrough fields; defaults to maxTextBytes. */
+  maxPassthroughBytes?: number;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/** Decodes a Kafka message value. Messages never contain the comment text, so they are safe to log. */
+export function decodeComment(
+  value: Buffer | Uint8Array | null | undefined,
+  options: DecodeOptions,
+): DecodeResult {
+  if (value == null) return fail('schema_violation', 'message value is null (tombstone)');
+
+  let json: string;
+  try {
+    json = utf8.decode(value);
+  } catch {
+    return fail('invalid_utf8', `message value (${value.byteLength} bytes) is not valid UTF-8`);
+  }
+
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    // The parser's own message can quote the input, so it is not passed on.
+    return fail('invalid_json', `message value (${value.byteLength} bytes) is not valid JSON`);
+  }
+
+  const result = commentSchema.safeParse(parsed);
+  if (!result.success) return fail('schema_violation', describeIssues(result.error.issues));
+  const comment = result.data;
+
+  if (comment.text.trim().length === 0) return fail('empty_text', 'text is empty or whitespace only');
+
+  const textBytes = Buffer.byteLength(comment.text, 'utf8');
+  if (textBytes > options.maxTextBytes) {
+    return fail('text_too_large', `text is ${textBytes} bytes, over the limit of ${options.maxTextBytes}`);
+  }
+
+  const maxPassthroughBytes = options.maxPassthroughBytes ?? options.maxTextBytes;
+  const passthroughBytes = Buffer.byteLength(JSON.stringify(passthroughFields(comment)), 'utf8');
+  if (passthroughBytes > maxPassthroughBytes) {
+    return fail(
+      'schema_violation',
+      `fields other than id and text take ${passthroughBytes} bytes, over the limit of ${maxPassthroughBytes}`,
+    );
+  }
+
+  return { ok: true, comment };
+}
+
+function fail(reason: DecodeFailureReason, message: string): DecodeResult {
+  return { ok: false, reason, message };
+}
+
+const MAX_LISTED_ISSUES = 5;
+
+/** zod issue messages name the expected type or bound, never the received value. */
+function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  const listed = issues.slice(0, MAX_LISTED_ISSUES).map((issue) => {
+    const path = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
+    return `${path}: ${issue.message}`;
+  });
+  const more = issues.length > MAX_LISTED_ISSUES ? ` (+${issues.length - MAX_LISTED_ISSUES} more)` : '';
+  return `schema violation: ${listed.join('; ')}${more}`;
+}
