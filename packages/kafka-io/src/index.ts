@@ -1,2 +1,5 @@
 export * from './admin.js';
 export * from './client.js';
+export * from './consume-loop.js';
+export * from './producer.js';
+export * from './records.js';

@@ -1,0 +1,217 @@
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+
+/** Raised with every configuration problem found, one line each, naming the variable. */
+export class ConfigError extends Error {
+  readonly kind = 'config';
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const text = (fallback: string) => z.string().trim().default(fallback);
+const optionalText = z
+  .string()
+  .trim()
+  .optional()
+  .transform((value) => (value === '' ? undefined : value));
+const integer = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+const flag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
+    .default(fallback ? 'true' : 'false')
+    .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const envSchema = z.object({
+  MODSTREAM_KAFKA_BROKERS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((broker) => broker.trim())
+        .filter((broker) => broker !== ''),
+    )
+    .pipe(z.array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port'))),
+  MODSTREAM_KAFKA_CLIENT_ID: text('modstream'),
+  MODSTREAM_GROUP_ID: text('modstream-worker'),
+  MODSTREAM_INPUT_TOPIC: text('comments'),
+  MODSTREAM_OUTPUT_TOPIC: text('comments.labeled'),
+  MODSTREAM_DLQ_TOPIC: text('comments.dlq'),
+  MODSTREAM_CREATE_TOPICS: flag(false),
+  MODSTREAM_TOPIC_PARTITIONS: integer(4, 1),
+  MODSTREAM_KAFKA_SASL_MECHANISM: z
+    .enum(['', 'plain', 'scram-sha-256', 'scram-sha-512'], {
+      error: 'expected plain, scram-sha-256 or scram-sha-512',
+    })
+    .default('')
+    .transform((value) => (value === '' ? undefined : value)),
+  MODSTREAM_KAFKA_SASL_USERNAME: optionalText,
+  MODSTREAM_KAFKA_SASL_PASSWORD: optionalText,
+  MODSTREAM_KAFKA_TLS: flag(false),
+  MODSTREAM_KAFKA_TLS_CA_FILE: optionalText,
+  MODSTREAM_KAFKA_TLS_CERT_FILE: optionalText,
+  MODSTREAM_KAFKA_TLS_KEY_FILE: optionalText,
+  MODSTREAM_KAFKA_TLS_REJECT_UNAUTHORIZED: flag(true),
+  MODSTREAM_CONSUME_CHUNK_SIZE: integer(256, 1),
+  MODSTREAM_PARTITIONS_CONCURRENTLY: integer(4, 1),
+  MODSTREAM_SESSION_TIMEOUT_MS: integer(30_000, 6_000),
+  MODSTREAM_REDIS_URL: z
+    .string()
+    .trim()
+    .default('')
+    .refine(
+      (value) => value === '' || /^rediss?:\/\//.test(value),
+      'expected redis:// or rediss:// (or empty)',
+    ),
+  MODSTREAM_REDIS_USERNAME: optionalText,
+  MODSTREAM_REDIS_PASSWORD: optionalText,
+  MODSTREAM_REDIS_TLS_CA_FILE: optionalText,
+  MODSTREAM_CACHE_TTL_SECONDS: integer(604_800, 1),
+  MODSTREAM_CACHE_KEY_PREFIX: z.string().default('modstream:'),
+  MODSTREAM_CACHE_MEMORY_ENTRIES: integer(100_000, 1),
+  MODSTREAM_MODEL_DIR: text('models/incivility-minilm-l6'),
+  MODSTREAM_INFERENCE_SESSIONS: integer(availableParallelism(), 1),
+  MODSTREAM_INTRA_OP_THREADS: integer(1, 1),
+  MODSTREAM_BATCH_MAX_ITEMS: integer(16, 1),
+  MODSTREAM_BATCH_MAX_TOKENS: integer(2048, 1),
+  MODSTREAM_BATCH_MAX_WAIT_MS: integer(10, 0),
+  MODSTREAM_MAX_IN_FLIGHT: integer(256, 1),
+  MODSTREAM_MAX_TEXT_BYTES: integer(16_384, 1),
+  MODSTREAM_ROUTING_POLICY_FILE: optionalText,
+  MODSTREAM_HTTP_PORT: integer(9464, 0).pipe(z.number().max(65_535)),
+  MODSTREAM_SHUTDOWN_DEADLINE_MS: integer(20_000, 1),
+  MODSTREAM_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MODSTREAM_LOG_TEXT: flag(false),
+});
+
+type Env = z.output<typeof envSchema>;
+
+export interface KafkaConfig {
+  brokers: string[];
+  clientId: string;
+  groupId: string;
+  inputTopic: string;
+  outputTopic: string;
+  dlqTopic: string;
+  createTopics: boolean;
+  topicPartitions: number;
+  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+  tls?: { caFile?: string; certFile?: string; keyFile?: string; rejectUnauthorized: boolean };
+  chunkSize: number;
+  partitionsConcurrently: number;
+  sessionTimeoutMs: number;
+}
+
+export interface WorkerConfig {
+  kafka: KafkaConfig;
+  redis?: { url: string; username?: string; password?: string; tlsCaFile?: string };
+  cache: { ttlSeconds: number; keyPrefix: string; memoryEntries: number };
+  model: { dir: string; sessions: number; intraOpThreads: number };
+  batch: { maxItems: number; maxTokens: number; maxWaitMs: number; maxInFlight: number };
+  maxTextBytes: number;
+  routingPolicyFile?: string;
+  httpPort: number;
+  shutdownDeadlineMs: number;
+  logLevel: Env['MODSTREAM_LOG_LEVEL'];
+  logText: boolean;
+}
+
+export type ConfigMode = 'worker' | 'embedded';
+
+/** Reads the MODSTREAM_* variables once; throws a ConfigError listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv, mode: ConfigMode = 'worker'): WorkerConfig {
+  const problems = crossFieldProblems(env, mode);
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    problems.unshift(
+      ...parsed.error.issues.map(
+        (issue) => `${issue.path.map(String).join('.') || '(env)'}: ${issue.message}`,
+      ),
+    );
+  }
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const e = parsed.data;
+  const saslMechanism = e.MODSTREAM_KAFKA_SASL_MECHANISM;
+
+  return {
+    kafka: {
+      brokers: e.MODSTREAM_KAFKA_BROKERS,
+      clientId: e.MODSTREAM_KAFKA_CLIENT_ID,
+      groupId: e.MODSTREAM_GROUP_ID,
+      inputTopic: e.MODSTREAM_INPUT_TOPIC,
+      outputTopic: e.MODSTREAM_OUTPUT_TOPIC,
+      dlqTopic: e.MODSTREAM_DLQ_TOPIC,
+      createTopics: e.MODSTREAM_CREATE_TOPICS,
+      topicPartitions: e.MODSTREAM_TOPIC_PARTITIONS,
+      sasl:
+        saslMechanism === undefined
+          ? undefined
+          : {
+              mechanism: saslMechanism,
+              username: e.MODSTREAM_KAFKA_SASL_USERNAME ?? '',
+              password: e.MODSTREAM_KAFKA_SASL_PASSWORD ?? '',
+            },
+      tls: e.MODSTREAM_KAFKA_TLS
+        ? {
+            caFile: e.MODSTREAM_KAFKA_TLS_CA_FILE,
+            certFile: e.MODSTREAM_KAFKA_TLS_CERT_FILE,
+            keyFile: e.MODSTREAM_KAFKA_TLS_KEY_FILE,
+            rejectUnauthorized: e.MODSTREAM_KAFKA_TLS_REJECT_UNAUTHORIZED,
+          }
+        : undefined,
+      chunkSize: e.MODSTREAM_CONSUME_CHUNK_SIZE,
+      partitionsConcurrently: e.MODSTREAM_PARTITIONS_CONCURRENTLY,
+      sessionTimeoutMs: e.MODSTREAM_SESSION_TIMEOUT_MS,
+    },
+    redis:
+      e.MODSTREAM_REDIS_URL === ''
+        ? undefined
+        : {
+            url: e.MODSTREAM_REDIS_URL,
+            username: e.MODSTREAM_REDIS_USERNAME,
+            password: e.MODSTREAM_REDIS_PASSWORD,
+            tlsCaFile: e.MODSTREAM_REDIS_TLS_CA_FILE,
+          },
+    cache: {
+      ttlSeconds: e.MODSTREAM_CACHE_TTL_SECONDS,
+      keyPrefix: e.MODSTREAM_CACHE_KEY_PREFIX,
+      memoryEntries: e.MODSTREAM_CACHE_MEMORY_ENTRIES,
+    },
+    model: {
+      dir: e.MODSTREAM_MODEL_DIR,
+      sessions: e.MODSTREAM_INFERENCE_SESSIONS,
+      intraOpThreads: e.MODSTREAM_INTRA_OP_THREADS,
+    },
+    batch: {
+      maxItems: e.MODSTREAM_BATCH_MAX_ITEMS,
+      maxTokens: e.MODSTREAM_BATCH_MAX_TOKENS,
+      maxWaitMs: e.MODSTREAM_BATCH_MAX_WAIT_MS,
+      maxInFlight: e.MODSTREAM_MAX_IN_FLIGHT,
+    },
+    maxTextBytes: e.MODSTREAM_MAX_TEXT_BYTES,
+    routingPolicyFile: e.MODSTREAM_ROUTING_POLICY_FILE,
+    httpPort: e.MODSTREAM_HTTP_PORT,
+    shutdownDeadlineMs: e.MODSTREAM_SHUTDOWN_DEADLINE_MS,
+    logLevel: e.MODSTREAM_LOG_LEVEL,
+    logText: e.MODSTREAM_LOG_TEXT,
+  };
+}
+
+function crossFieldProblems(env: NodeJS.ProcessEnv, mode: ConfigMode): string[] {
+  const isSet = (name: string) => (env[name] ?? '').trim() !== '';
+  const problems: string[] = [];
+  if (mode === 'worker' && !isSet('MODSTREAM_KAFKA_BROKERS')) {
+    problems.push('MODSTREAM_KAFKA_BROKERS: required (comma-separated host:port list)');
+  }
+  if (isSet('MODSTREAM_KAFKA_SASL_MECHANISM')) {
+    for (const name of ['MODSTREAM_KAFKA_SASL_USERNAME', 'MODSTREAM_KAFKA_SASL_PASSWORD']) {
+      if (!isSet(name)) problems.push(`${name}: required when MODSTREAM_KAFKA_SASL_MECHANISM is set`);
+    }
+  }
+  if (isSet('MODSTREAM_KAFKA_TLS_CERT_FILE') !== isSet('MODSTREAM_KAFKA_TLS_KEY_FILE')) {
+    problems.push('MODSTREAM_KAFKA_TLS_CERT_FILE and MODSTREAM_KAFKA_TLS_KEY_FILE: set both or neither');
+  }
+  return problems;
+}
