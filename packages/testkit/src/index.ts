@@ -1,1 +1,6 @@
-export {};
+export * from './guards.js';
+export * from './kafka.js';
+export * from './redis.js';
+export * from './settings.js';
+export * from './unique-name.js';
+export * from './wait-for.js';
