@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { ConsumeLoop, OutputProducer, type ConsumedRecord } from '@modstream/kafka-io';
+import {
+  createTestKafka,
+  createTestTopic,
+  deleteTestTopics,
+  requireKafka,
+  uniqueName,
+  waitFor,
+} from '@modstream/testkit';
+
+const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+before(async () => {
+  await requireKafka();
+});
+
+test('consume loop: every input gets its output; a stop mid-stream and a restart lose nothing', async (t) => {
+  const [input, output] = [
+    await createTestTopic(3, { prefix: 'loop-in' }),
+    await createTestTopic(1, { prefix: 'loop-out' }),
+  ];
+  t.after(() => deleteTestTopics(input, output));
+  const kafka = createTestKafka();
+  const groupId = uniqueName('loop-group');
+  const total = 3_000;
+
+  const admin = kafka.admin();
+  await admin.connect();
+  t.after(() => admin.disconnect());
+  const seed = kafka.producer();
+  await seed.connect();
+  await seed.send({
+    topic: input,
+    acks: -1,
+    messages: Array.from({ length: total }, (_, i) => ({ key: `k${i}`, value: `v${i}` })),
+  });
+  await seed.disconnect();
+
+  const producer = new OutputProducer(kafka);
+  await producer.connect();
+  t.after(() => producer.disconnect());
+  const handled: number[] = [];
+  const startLoop = () => {
+    const loop = new ConsumeLoop({
+      kafka,
+      groupId,
+      topic: input,
+      producer,
+      chunkSize: 50,
+      logger: silent,
+      handle: async (records: ConsumedRecord[]) => {
+        handled.push(records.length);
+        await new Promise((resolve) => setImmediate(resolve));
+        return records.map((r) => ({
+          topic: output,
+          key: r.key,
+          value: Buffer.from(`out:${r.value?.toString()}`),
+        }));
+      },
+    });
+    return loop;
+  };
+
+  const first = startLoop();
+  await first.start();
+  await waitFor(() => handled.reduce((a, b) => a + b, 0) >= total / 3, {
+    timeoutMs: 30_000,
+    message: 'first third',
+  });
+  await first.stop();
+  const second = startLoop();
+  await second.start();
+  t.after(() => second.stop());
+
+  const committedEnd = async () => {
+    const offsets = await admin.fetchOffsets({ groupId, topics: [input] });
+    const ends = await admin.fetchTopicOffsets(input);
+    return ends.every(
+      (end) => offsets[0]?.partitions.find((p) => p.partition === end.partition)?.offset === end.high,
+    );
+  };
+  await waitFor(committedEnd, { timeoutMs: 60_000, message: 'offsets committed up to the end' });
+
+  const outputEnd = Number((await admin.fetchTopicOffsets(output))[0]?.high);
+  const values = new Set<string>();
+  const reader = kafka.consumer({ groupId: uniqueName('loop-reader') });
+  await reader.connect();
+  await reader.subscribe({ topics: [output], fromBeginning: true });
+  let read = 0;
+  await reader.run({
+    eachMessage: async ({ message }) => {
+      read++;
+      values.add(message.value?.toString() ?? '');
+    },
+  });
+  await waitFor(() => read >= outputEnd, { timeoutMs: 30_000, message: 'read all outputs' });
+  await reader.disconnect();
+
+  const missing = Array.from({ length: total }, (_, i) => `out:v${i}`).filter((v) => !values.has(v));
+  assert.deepEqual(missing, []);
+  console.log(
+    `consume loop: ${total} inputs, ${outputEnd} outputs, ${outputEnd - total} duplicates after stop/restart`,
+  );
+});
