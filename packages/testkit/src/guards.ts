@@ -9,7 +9,8 @@ export class StackUnavailableError extends Error {
 const hint = 'Start the local stack with `pnpm stack up` (logs in .stack/logs/).';
 
 function reason(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/\.+$/, '');
 }
 
 /** Throws StackUnavailableError unless the test broker answers a metadata request. */
