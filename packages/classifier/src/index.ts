@@ -1,39 +1,10 @@
-// CONTRACT STUB (owned by the classifier helper; replace freely but keep these exported shapes).
-export const LABELS = [
-  'aspersion',
-  'hyperbole',
-  'lying',
-  'namecalling',
-  'noncooperation',
-  'offtopic',
-  'other_incivility',
-  'pejorative',
-  'sarcasm',
-  'vulgarity',
-] as const;
-export type Label = (typeof LABELS)[number];
-
-export interface Classification {
-  /** Every label whose score is at or over its threshold, in label order. */
-  labels: string[];
-  /** Sigmoid score of every label of the bundle, keyed by label. */
-  scores: Record<string, number>;
-}
-
-export interface BundleInfo {
-  modelId: string;
-  modelVersion: string;
-  thresholdsVersion: string;
-  labels: string[];
-  thresholds: Record<string, number>;
-  maxLength: number;
-}
-
-/** A loaded model bundle that classifies batches of texts. */
-export interface TextClassifier {
-  readonly info: BundleInfo;
-  /** Number of tokens (after truncation) the text occupies; used by the batcher's token budget. */
-  countTokens(text: string): number;
-  classify(texts: readonly string[]): Promise<Classification[]>;
-  close(): Promise<void>;
-}
+export { LABELS, type Label, type Classification, type BundleInfo, type TextClassifier } from './types.js';
+export { BundleError, ClassifierError, type BundleErrorKind } from './errors.js';
+export { manifestSchema, type Manifest, type ModelInput } from './manifest.js';
+export { loadBundle, type Bundle, type LoadBundleOptions } from './bundle.js';
+export { BundleTokenizer, type TruncationConfig } from './tokenizer.js';
+export { padBatch, lengthBuckets, type PaddedBatch } from './padding.js';
+export { sigmoid, classifyLogits } from './thresholds.js';
+export { InferenceEngine, DEFAULT_BUCKET_SIZE, type SessionOptions } from './engine.js';
+export { loadClassifier, type LoadClassifierOptions } from './classifier.js';
+export { ClassifierPool, type ClassifierPoolOptions } from './pool.js';

@@ -1,0 +1,38 @@
+export const LABELS = [
+  'aspersion',
+  'hyperbole',
+  'lying',
+  'namecalling',
+  'noncooperation',
+  'offtopic',
+  'other_incivility',
+  'pejorative',
+  'sarcasm',
+  'vulgarity',
+] as const;
+export type Label = (typeof LABELS)[number];
+
+export interface Classification {
+  /** Every label whose score is at or over its threshold, in label order. */
+  labels: string[];
+  /** Sigmoid score of every label of the bundle, keyed by label. */
+  scores: Record<string, number>;
+}
+
+export interface BundleInfo {
+  modelId: string;
+  modelVersion: string;
+  thresholdsVersion: string;
+  labels: string[];
+  thresholds: Record<string, number>;
+  maxLength: number;
+}
+
+/** A loaded model bundle that classifies batches of texts. */
+export interface TextClassifier {
+  readonly info: BundleInfo;
+  /** Number of tokens (after truncation) the text occupies; used by the batcher's token budget. */
+  countTokens(text: string): number;
+  classify(texts: readonly string[]): Promise<Classification[]>;
+  close(): Promise<void>;
+}
