@@ -38,3 +38,26 @@ def load_base_classifier(model_dir: Path | None = None):
     return BertForSequenceClassification.from_pretrained(
         str(model_dir or base_model_dir()), attn_implementation="eager", **label_config_kwargs()
     )
+
+
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json")
+
+
+def copy_tokenizer_files(target: Path, source: Path | None = None) -> None:
+    import shutil
+
+    source = source or base_model_dir()
+    for name in TOKENIZER_FILES:
+        shutil.copy(source / name, Path(target) / name)
+
+
+def save_untrained_checkpoint(target: Path, seed: int = 0) -> Path:
+    """The pretrained encoder with a seeded random head, saved as an HF checkpoint folder (for a dev bundle)."""
+    import torch
+
+    torch.manual_seed(seed)
+    model = load_base_classifier()
+    target = Path(target)
+    model.save_pretrained(str(target))
+    copy_tokenizer_files(target)
+    return target
