@@ -1,8 +1,3 @@
-// CONTRACT STUB (owned by the worker-core helper; replace freely but keep these exported shapes).
-export interface MicroBatcherOptions {
-  maxItems: number;
-  maxTokens: number;
-  maxWaitMs: number;
-  /** Items accepted but not yet settled; add() waits (backpressure) once this is reached. */
-  maxInFlight: number;
-}
+export { MicroBatcher, type MicroBatcherOptions, type MicroBatcherStats } from './micro-batcher.js';
+export { BatcherClosedError, BatchResultCountError } from './errors.js';
+export { selectBatch, type BatchLimits, type BatchSelection, type Costed } from './select-batch.js';
