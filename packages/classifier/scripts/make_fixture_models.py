@@ -52,8 +52,8 @@ def build(with_token_type_ids: bool) -> onnx.ModelProto:
             numpy_helper.from_array(np.array(ROWS, dtype=np.int64), "rows"),
             numpy_helper.from_array(np.array([2], dtype=np.int64), "last_axis"),
             numpy_helper.from_array(np.array([1], dtype=np.int64), "sequence_axis"),
-            numpy_helper.from_array(np.array(0.5, dtype=np.float32), "half"),
-        ],
+        ]
+        + ([numpy_helper.from_array(np.array(0.5, dtype=np.float32), "half")] if with_token_type_ids else []),
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     model.ir_version = 8

@@ -44,6 +44,7 @@ export class InferenceEngine {
         interOpNumThreads: options.interOpThreads ?? 1,
         graphOptimizationLevel: 'all',
         executionMode: 'sequential',
+        logSeverityLevel: 3,
       });
     } catch (cause) {
       throw new BundleError('model_invalid', `cannot load model.onnx: ${(cause as Error).message}`, {

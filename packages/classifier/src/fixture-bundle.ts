@@ -5,7 +5,8 @@ import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LABELS } from './types.js';
+import assert from 'node:assert/strict';
+import { LABELS, type Classification } from './types.js';
 
 const WORDS = [
   'you',
@@ -130,4 +131,28 @@ export async function sha256File(path: string): Promise<string> {
   return createHash('sha256')
     .update(await readFile(path))
     .digest('hex');
+}
+
+export const TEXTS = [
+  'you are an idiot',
+  'this is fine .',
+  '',
+  'great great great great great great great great great great great great great great great',
+  'not wrong , not great !',
+  'a',
+];
+
+export function assertSameScores(
+  actual: Classification[],
+  expected: Classification[],
+  tolerance = 1e-6,
+): void {
+  assert.equal(actual.length, expected.length);
+  actual.forEach((result, row) => {
+    assert.deepEqual(result.labels, expected[row]!.labels, `labels of row ${row}`);
+    for (const label of LABELS) {
+      const difference = Math.abs(result.scores[label]! - expected[row]!.scores[label]!);
+      assert.ok(difference <= tolerance, `row ${row} ${label}: scores differ by ${difference}`);
+    }
+  });
 }

@@ -4,10 +4,8 @@ const SUPPORTED_INPUTS = ['input_ids', 'attention_mask', 'token_type_ids'] as co
 
 const fileEntry = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits') });
 
-const safeRelativePath = z
-  .string()
-  .min(1)
-  .refine((p) => !p.startsWith('/') && !p.split(/[\\/]/).includes('..'), 'must be a path inside the bundle');
+const insideBundle = (path: string): boolean =>
+  path.length > 0 && !/^([\\/]|[A-Za-z]:)/.test(path) && !path.split(/[\\/]/).includes('..');
 
 export const manifestSchema = z
   .object({
@@ -32,7 +30,12 @@ export const manifestSchema = z
     pad_token_id: z.number().int().min(0),
     quantization: z.string().min(1),
     files: z
-      .record(safeRelativePath, fileEntry)
+      .record(z.string(), fileEntry)
+      .superRefine((files, ctx) => {
+        for (const path of Object.keys(files).filter((path) => !insideBundle(path))) {
+          ctx.addIssue({ code: 'custom', path: [path], message: 'must be a path inside the bundle' });
+        }
+      })
       .refine((files) => 'model.onnx' in files && 'tokenizer.json' in files, {
         message: 'files must list model.onnx and tokenizer.json',
       }),

@@ -159,6 +159,11 @@ export class ClassifierPool implements TextClassifier {
     return this.#workers.length;
   }
 
+  /** Texts in flight per worker. */
+  get load(): number[] {
+    return this.#workers.map((worker) => worker.pendingTexts);
+  }
+
   countTokens(text: string): number {
     return this.#tokenizer.countTokens(text);
   }
