@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Offline checks of deploy/, run by scripts/test.sh after `pnpm build`; exits non-zero on any failure.
+#   1. Dockerfile: hadolint; every COPY source exists and is in the build context.
+#   2. Image layout: `pnpm deploy --prod` of the worker into a temporary folder, as the Dockerfile does; the
+#      production graph imports, onnxruntime-node's Linux binding loads, no dev tooling is shipped.
+#   3. Helm chart: lint, render (default, production and a dev variant, two Kubernetes versions), validate
+#      every object against Kubernetes, KEDA and ServiceMonitor schemas, assert the Deployment's probes, grace
+#      period and security context, and check that invalid values are refused.
+# Tools and schemas come from PyPI and the Go module proxy, cached per machine (scripts/tools/deploy-tools.sh).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+# shellcheck source=tools/deploy-tools.sh
+source scripts/tools/deploy-tools.sh
+
+CHART=deploy/helm/modstream-worker
+PRODUCTION_VALUES=deploy/helm/values-production.yaml
+KUBERNETES_VERSIONS=(1.29.0 1.33.0) # oldest supported and current
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+failures=0
+
+step() { printf '\n== %s\n' "$*"; }
+fail() {
+  printf 'deploy-check: FAIL: %s\n' "$*" >&2
+  failures=$((failures + 1))
+}
+
+step "tools (cache: $TOOLS_DIR)"
+started=$SECONDS
+ensure_python_tools
+ensure_helm
+ensure_kubeconform
+ensure_crd_schemas
+declare -A schemas_for
+for version in "${KUBERNETES_VERSIONS[@]}"; do
+  ensure_kubernetes_schemas "$version"
+  schemas_for[$version]="$KUBERNETES_SCHEMAS"
+done
+echo "tools ready in $((SECONDS - started))s: $("$HELM" version --short), kubeconform $("$KUBECONFORM" -v), $("$HADOLINT" --version)"
+
+step "Dockerfile"
+"$HADOLINT" --config deploy/.hadolint.yaml deploy/Dockerfile && echo "hadolint: clean" || fail "hadolint deploy/Dockerfile"
+"$TOOLS_PYTHON" deploy/checks/dockerfile_sources.py . deploy/Dockerfile deploy/Dockerfile.dockerignore ||
+  fail "Dockerfile COPY sources"
+
+step "image layout (pnpm deploy --prod)"
+if [[ ! -f services/worker/dist/cli.js ]]; then
+  fail "services/worker/dist/cli.js missing: run pnpm build first"
+elif ! ONNXRUNTIME_NODE_INSTALL=skip pnpm --filter @modstream/worker deploy --legacy --prod --prefer-offline \
+  "$WORK/out" >"$WORK/deploy.log" 2>&1; then
+  cat "$WORK/deploy.log" >&2
+  fail "pnpm deploy of @modstream/worker"
+else
+  (
+    cd "$WORK/out"
+    NODE_ENV=production node --input-type=module -e "
+      import { createRequire } from 'node:module';
+      import { existsSync, readdirSync } from 'node:fs';
+      const problems = [];
+      if (!existsSync('dist/cli.js')) problems.push('dist/cli.js missing');
+      for (const name of ['worker', 'classify', 'eval', 'embedded']) {
+        await import('./dist/commands/' + name + '.js').catch((e) => problems.push('dist/commands/' + name + '.js: ' + e.message));
+      }
+      const fromClassifier = createRequire(new URL('./node_modules/@modstream/classifier/package.json', import.meta.url));
+      try {
+        const ort = fromClassifier('onnxruntime-node');
+        if (typeof ort.InferenceSession?.create !== 'function') problems.push('onnxruntime-node has no InferenceSession');
+      } catch (e) { problems.push('onnxruntime-node: ' + e.message); }
+      const dev = readdirSync('node_modules/.pnpm').filter((d) => /^(typescript|tsx|eslint|prettier|esbuild)@/.test(d));
+      if (dev.length > 0) problems.push('dev tooling shipped: ' + dev.join(', '));
+      if (problems.length > 0) { console.error(problems.join('\n')); process.exit(1); }
+      console.log('deployed worker: dist/cli.js present, commands import, onnxruntime-node loads, no dev tooling');
+    " || exit 1
+    set +e
+    node dist/cli.js >/dev/null 2>"$WORK/usage.txt"
+    code=$?
+    set -e
+    [[ $code -eq 2 ]] && grep -q 'usage: modstream' "$WORK/usage.txt" ||
+      { echo "node dist/cli.js exited $code without its usage line" >&2 && exit 1; }
+    echo "deployed size: $(du -sh . | cut -f1) (the image prunes darwin/win32 onnxruntime binaries)"
+  ) || fail "deployed worker layout"
+fi
+
+step "Helm chart"
+validate() { # name, rendered file, kubernetes version
+  "$KUBECONFORM" -strict -summary -kubernetes-version "$3" \
+    -schema-location "${schemas_for[$3]}/{{.ResourceKind}}{{.KindSuffix}}.json" \
+    -schema-location "$CRD_SCHEMAS/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json" \
+    "$2" || fail "kubeconform $1 (Kubernetes $3)"
+}
+render() { # name, expectations..., -- helm args...
+  local name="$1" expectations=() version file
+  shift
+  while [[ "$1" != "--" ]]; do expectations+=("$1") && shift; done
+  shift
+  "$HELM" lint --strict "$CHART" "$@" >"$WORK/lint-$name.txt" 2>&1 || {
+    cat "$WORK/lint-$name.txt" >&2
+    fail "helm lint $name"
+  }
+  for version in "${KUBERNETES_VERSIONS[@]}"; do
+    file="$WORK/$name-$version.yaml"
+    if ! "$HELM" template modstream "$CHART" --namespace moderation --kube-version "$version" "$@" >"$file"; then
+      fail "helm template $name (Kubernetes $version)"
+      continue
+    fi
+    printf '%s (Kubernetes %s): ' "$name" "$version"
+    validate "$name" "$file" "$version"
+    "$TOOLS_PYTHON" deploy/checks/assert_rendered.py "$file" "${expectations[@]}" || fail "assertions $name"
+  done
+}
+render default --expect HorizontalPodAutoscaler --expect PodDisruptionBudget --expect Service \
+  --expect ServiceAccount --expect-none ScaledObject --expect-none ServiceMonitor --expect-none Secret \
+  --max-replicas 6 --
+render production --expect ScaledObject --expect TriggerAuthentication --expect ServiceMonitor \
+  --expect PodDisruptionBudget --expect-none HorizontalPodAutoscaler --expect-none Secret --max-replicas 12 \
+  -- -f "$PRODUCTION_VALUES"
+render dev-secret --expect Secret --expect ScaledObject --expect TriggerAuthentication --max-replicas 3 -- \
+  --set keda.enabled=true,kafka.inputTopicPartitions=3,kafka.sasl.mechanism=scram-sha-256 \
+  --set devSecret.create=true,devSecret.kafkaSaslUsername=modstream,devSecret.kafkaSaslPassword=modstream-secret \
+  --set redis.url=redis://redis:6379,devSecret.redisPassword=modstream-secret \
+  --set routingPolicy.rules[0].name=all,routingPolicy.rules[0].queue=comments.review
+
+refused() { # expected error text, helm args...
+  local expected="$1"
+  shift
+  if "$HELM" template modstream "$CHART" "$@" >/dev/null 2>"$WORK/refused.txt"; then
+    fail "helm template $* rendered; expected it to be refused ($expected)"
+  elif ! grep -q "$expected" "$WORK/refused.txt"; then
+    cat "$WORK/refused.txt" >&2
+    fail "helm template $* was refused for another reason than: $expected"
+  else
+    echo "refused as expected: $*"
+  fi
+}
+refused "must exceed worker.shutdownDeadlineMs" --set terminationGracePeriodSeconds=20
+refused "exceeds kafka.inputTopicPartitions" -f "$PRODUCTION_VALUES" --set autoscaling.maxReplicas=13
+refused "set kafka.sasl.existingSecret" --set kafka.sasl.mechanism=scram-sha-512
+refused "kafka.sasl.mechanism must be" --set kafka.sasl.mechanism=gssapi
+
+echo
+if ((failures > 0)); then
+  echo "deploy-check: $failures failure(s)" >&2
+  exit 1
+fi
+echo "deploy-check: all checks passed in $((SECONDS - started))s"
