@@ -1,5 +1,124 @@
-// CONTRACT STUB: replaced by the owner of the 'embedded' subcommand.
-export async function run(_args: string[]): Promise<number> {
-  process.stderr.write('modstream embedded: not implemented yet\n');
-  return 1;
+import { createReadStream } from 'node:fs';
+import { basename } from 'node:path';
+import { createInterface } from 'node:readline';
+import { once } from 'node:events';
+import { MicroBatcher } from '@modstream/batcher';
+import { ClassifierPool } from '@modstream/classifier';
+import { MemoryLabelCache } from '@modstream/label-cache';
+import { ConfigError, loadConfig } from '../config.js';
+import { createWorkerLogger } from '../observability.js';
+import {
+  Pipeline,
+  inferenceRunner,
+  type InferenceJob,
+  type InferenceResult,
+  type PipelineRecord,
+} from '../pipeline.js';
+import { loadRoutingPolicy } from '../routing.js';
+
+const USAGE = 'usage: modstream embedded [file.jsonl]   (reads stdin without a file or with "-")\n';
+/** Chunks handled at once; outputs are still written in input order. */
+const CHUNKS_IN_FLIGHT = 4;
+
+/**
+ * `modstream embedded`: the worker's pipeline (decode, cache, batcher, classifier, routing) from a
+ * JSONL file or stdin to stdout as JSONL (labeled, review and dead-letter events, each with its
+ * `schema`), with an in-memory cache and no Kafka or Redis. A summary goes to stderr.
+ */
+export async function run(args: string[]): Promise<number> {
+  if (args.length > 1 || args[0] === '--help' || args[0] === '-h') {
+    process.stderr.write(USAGE);
+    return args[0] === '--help' || args[0] === '-h' ? 0 : 2;
+  }
+  let config;
+  try {
+    config = loadConfig(process.env, 'embedded');
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`modstream embedded: ${error.message}\n`);
+    return 2;
+  }
+  const logger = createWorkerLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr);
+  const file = args[0] === undefined || args[0] === '-' ? undefined : args[0];
+  const sourceName = file === undefined ? 'stdin' : basename(file);
+
+  const classifier = await ClassifierPool.create(config.model.dir, {
+    sessions: config.model.sessions,
+    intraOpThreads: config.model.intraOpThreads,
+  });
+  const cache = new MemoryLabelCache({
+    maxEntries: config.cache.memoryEntries,
+    ttlSeconds: config.cache.ttlSeconds,
+  });
+  const batcher = new MicroBatcher<InferenceJob, InferenceResult>({
+    ...config.batch,
+    concurrency: config.model.sessions,
+    cost: (job) => job.tokens,
+    runBatch: inferenceRunner(classifier),
+  });
+  const startedAt = Date.now();
+  try {
+    const routing = await loadRoutingPolicy(config.routingPolicyFile, classifier.info.labels);
+    const pipeline = new Pipeline({
+      classifier,
+      batcher,
+      cache,
+      cacheTtlSeconds: config.cache.ttlSeconds,
+      routing,
+      topics: { output: config.kafka.outputTopic, deadLetter: config.kafka.dlqTopic },
+      maxTextBytes: config.maxTextBytes,
+      logger,
+      logText: config.logText,
+    });
+
+    const input = file === undefined ? process.stdin : createReadStream(file);
+    const lines = createInterface({ input, crlfDelay: Infinity });
+    const pending: Promise<Buffer[]>[] = [];
+    let chunk: PipelineRecord[] = [];
+    let lineNumber = 0;
+    const dispatch = async () => {
+      const records = chunk;
+      chunk = [];
+      pending.push(pipeline.handle(records).then((outputs) => outputs.map((output) => output.value)));
+      while (pending.length >= CHUNKS_IN_FLIGHT) await writeOut(await (pending.shift() as Promise<Buffer[]>));
+    };
+    for await (const line of lines) {
+      const offset = String(lineNumber++);
+      if (line.trim() === '') continue;
+      chunk.push({
+        topic: sourceName,
+        partition: 0,
+        offset,
+        key: null,
+        value: Buffer.from(line, 'utf8'),
+        headers: {},
+        timestamp: Date.now(),
+      });
+      if (chunk.length >= config.kafka.chunkSize) await dispatch();
+    }
+    if (chunk.length > 0) await dispatch();
+    for (const outputs of pending.splice(0)) await writeOut(await outputs);
+
+    const seconds = (Date.now() - startedAt) / 1000;
+    const { stats } = pipeline;
+    const labeledTotal = stats.labeled;
+    const hitRatio = labeledTotal === 0 ? 0 : (stats.cacheHits + stats.sharedInferences) / labeledTotal;
+    process.stderr.write(
+      `modstream embedded: ${stats.eventsIn} events in ${seconds.toFixed(1)} s ` +
+        `(${(stats.eventsIn / Math.max(seconds, 0.001)).toFixed(0)}/s): ${stats.labeled} labeled, ` +
+        `${stats.deadLetters} dead letters, ${stats.review} review, ${stats.inferences} inferences, ` +
+        `cache hit ratio ${(hitRatio * 100).toFixed(1)} %\n`,
+    );
+    return 0;
+  } finally {
+    await batcher.close();
+    await cache.close();
+    await classifier.close();
+  }
+}
+
+async function writeOut(values: Buffer[]): Promise<void> {
+  if (values.length === 0) return;
+  const text = values.map((value) => value.toString('utf8')).join('\n') + '\n';
+  if (!process.stdout.write(text)) await once(process.stdout, 'drain');
 }

@@ -1,0 +1,169 @@
+// The main job's Kafka part (run by scripts/demo.sh): starts the worker as a child process, streams the
+// project-written sample comments (cycled, so texts repeat) plus a few malformed events through Kafka,
+// and prints labeled events, throughput and the cache hit ratio. The samples were written for the
+// project, so printing their text here is fine; the worker itself never logs text.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { createTopics, withAdmin } from '../packages/kafka-io/src/index.js';
+import {
+  createTestKafka,
+  createTestRedis,
+  deleteKeysWithPrefix,
+  deleteTestTopics,
+  testStackSettings,
+  uniqueName,
+  waitFor,
+} from '../packages/testkit/src/index.js';
+
+const EVENTS = Number(process.env.DEMO_EVENTS ?? 3_000);
+const TEXTS_FILE = process.env.DEMO_TEXTS ?? 'models/incivility-minilm-l6/reference/texts.jsonl';
+const HTTP_PORT = Number(process.env.DEMO_HTTP_PORT ?? 19464);
+
+interface Labeled {
+  id: string;
+  labels: string[];
+  scores: Record<string, number>;
+  cache_hit: boolean;
+  timings: { total_ms: number };
+}
+
+async function main(): Promise<void> {
+  const texts = (await readFile(TEXTS_FILE, 'utf8'))
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => (JSON.parse(line) as { text: string }).text);
+  if (texts.length === 0) throw new Error(`no texts in ${TEXTS_FILE}`);
+
+  const base = uniqueName('demo');
+  const topics = {
+    input: `${base}.comments`,
+    output: `${base}.labeled`,
+    dlq: `${base}.dlq`,
+    review: `${base}.review`,
+    priority: `${base}.review.priority`,
+  };
+  // The default routing policy with this run's queue topics.
+  const policy = JSON.parse(await readFile('services/worker/routing-policy.default.json', 'utf8')) as {
+    rules: { queue: string }[];
+  };
+  for (const rule of policy.rules) rule.queue = rule.queue.replace(/^comments\.review/, topics.review);
+  const policyFile = join(await mkdtemp(join(tmpdir(), 'modstream-demo-')), 'routing-policy.json');
+  await writeFile(policyFile, JSON.stringify(policy));
+  const kafka = createTestKafka();
+  await withAdmin(kafka, (admin) => createTopics(admin, [{ topic: topics.input, partitions: 4 }]));
+
+  const worker = spawn(
+    process.execPath,
+    ['--conditions=@modstream/source', '--import', 'tsx', 'services/worker/src/cli.ts', 'worker'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: {
+        ...process.env,
+        MODSTREAM_KAFKA_BROKERS: testStackSettings().kafkaBrokers.join(','),
+        MODSTREAM_GROUP_ID: `${base}.worker`,
+        MODSTREAM_INPUT_TOPIC: topics.input,
+        MODSTREAM_OUTPUT_TOPIC: topics.output,
+        MODSTREAM_DLQ_TOPIC: topics.dlq,
+        MODSTREAM_CREATE_TOPICS: 'true',
+        MODSTREAM_REDIS_URL: testStackSettings().redisUrl,
+        MODSTREAM_CACHE_KEY_PREFIX: `${base}:`,
+        MODSTREAM_HTTP_PORT: String(HTTP_PORT),
+        MODSTREAM_ROUTING_POLICY_FILE: policyFile,
+      },
+    },
+  );
+  const workerLog: string[] = [];
+  createInterface({ input: worker.stdout! }).on('line', (line) => workerLog.push(line));
+  const exited = once(worker, 'exit');
+  try {
+    console.log(`demo: starting the worker (group ${base}.worker, topic ${topics.input})`);
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${HTTP_PORT}/readyz`)).ok, {
+      timeoutMs: 120_000,
+      intervalMs: 250,
+      message: 'worker ready',
+    });
+    console.log(`demo: worker ready; /metrics on http://127.0.0.1:${HTTP_PORT}/metrics`);
+
+    const labeled: Labeled[] = [];
+    let deadLetters = 0;
+    const reader = kafka.consumer({ groupId: `${base}.reader` });
+    await reader.connect();
+    await reader.subscribe({ topics: [topics.output, topics.dlq], fromBeginning: true });
+    await reader.run({
+      eachMessage: async ({ topic, message }) => {
+        if (topic === topics.dlq) deadLetters++;
+        else labeled.push(JSON.parse(message.value?.toString() ?? '{}') as Labeled);
+      },
+    });
+
+    const malformed = [
+      Buffer.from('{"id": "broken-json", "text": '),
+      Buffer.from(JSON.stringify({ id: 'empty', text: ' ' })),
+    ];
+    const messages = [
+      ...Array.from({ length: EVENTS }, (_, i) => ({
+        key: `demo-${i}`,
+        value: Buffer.from(
+          JSON.stringify({ id: `demo-${i}`, text: texts[i % texts.length], thread: `t${i % 7}` }),
+        ),
+      })),
+      ...malformed.map((value, i) => ({ key: `bad-${i}`, value })),
+    ];
+    const producer = kafka.producer();
+    await producer.connect();
+    const startedAt = Date.now();
+    for (let i = 0; i < messages.length; i += 500) {
+      await producer.send({ topic: topics.input, acks: -1, messages: messages.slice(i, i + 500) });
+    }
+    await producer.disconnect();
+    console.log(
+      `demo: produced ${messages.length} events (${texts.length} distinct texts cycled, 2 malformed)`,
+    );
+
+    await waitFor(() => labeled.length >= EVENTS && deadLetters >= malformed.length, {
+      timeoutMs: 300_000,
+      intervalMs: 200,
+      message: 'all events labeled',
+    });
+    const seconds = (Date.now() - startedAt) / 1000;
+    await reader.disconnect();
+
+    const byId = new Map(labeled.map((event) => [event.id, event]));
+    console.log('\ndemo: a few labeled events (id, labels over threshold, top scores, text):');
+    for (let i = 0; i < Math.min(6, texts.length); i++) {
+      const event = byId.get(`demo-${i}`);
+      if (event === undefined) continue;
+      const top = Object.entries(event.scores)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 3)
+        .map(([label, score]) => `${label}=${score.toFixed(2)}`)
+        .join(' ');
+      const labels = event.labels.length > 0 ? event.labels.join(',') : '(none)';
+      console.log(
+        `  ${event.id.padEnd(8)} ${labels.padEnd(28)} ${top}\n           "${texts[i]!.slice(0, 100)}"`,
+      );
+    }
+    const hits = labeled.filter((event) => event.cache_hit).length;
+    const flagged = labeled.filter((event) => event.labels.length > 0).length;
+    console.log(
+      `\ndemo: ${labeled.length} labeled events and ${deadLetters} dead letters in ${seconds.toFixed(1)} s ` +
+        `= ${(labeled.length / seconds).toFixed(0)} events/s end to end through Kafka; ` +
+        `cache hit ratio ${((100 * hits) / labeled.length).toFixed(1)} %; ${flagged} events with at least one label`,
+    );
+  } finally {
+    worker.kill('SIGTERM');
+    const [code] = await exited;
+    const stopped = workerLog.find((line) => line.includes('"msg":"stopped"'));
+    console.log(`demo: worker stopped on SIGTERM with exit code ${code}${stopped ? `: ${stopped}` : ''}`);
+    const redis = createTestRedis();
+    await deleteKeysWithPrefix(redis, `${base}:`);
+    redis.disconnect();
+    await deleteTestTopics(...Object.values(topics)).catch(() => undefined);
+  }
+}
+
+await main();

@@ -1,0 +1,239 @@
+import { readFile } from 'node:fs/promises';
+import { MicroBatcher } from '@modstream/batcher';
+import { ClassifierPool, type TextClassifier } from '@modstream/classifier';
+import {
+  ConsumeLoop,
+  OutputProducer,
+  createKafkaClient,
+  createTopics,
+  withAdmin,
+  type KafkaClient,
+  type KafkaClientOptions,
+} from '@modstream/kafka-io';
+import { MemoryLabelCache, RedisLabelCache, type LabelCache } from '@modstream/label-cache';
+import type { WorkerConfig } from './config.js';
+import { HealthServer } from './http-server.js';
+import { Pipeline, inferenceRunner, type InferenceJob, type InferenceResult } from './pipeline.js';
+import { loadRoutingPolicy, routingQueues } from './routing.js';
+import { startObservability, type Logger, type Observability } from './observability.js';
+
+type Step = { name: string; run: () => Promise<unknown> };
+
+/**
+ * The worker: telemetry → classifier pool → cache → batcher → Kafka consumer/producer → HTTP.
+ * `stop()` runs in reverse order, every step even if one fails, and is safe to call twice.
+ */
+export class WorkerApp {
+  readonly #config: WorkerConfig;
+  readonly #logger: Logger;
+  readonly #stopSteps: Step[] = [];
+  #classifier: TextClassifier | undefined;
+  #pipeline: Pipeline | undefined;
+  #consumer: ConsumeLoop | undefined;
+  #stopping: Promise<void> | undefined;
+  #httpPort: number | undefined;
+
+  /** Called when the consumer died for good: the process should stop and exit non-zero. */
+  onFatal: (error: Error) => void = () => undefined;
+
+  constructor(config: WorkerConfig, logger: Logger) {
+    this.#config = config;
+    this.#logger = logger;
+  }
+
+  get ready(): boolean {
+    return this.#classifier !== undefined && this.#consumer?.joined === true;
+  }
+
+  get httpPort(): number | undefined {
+    return this.#httpPort;
+  }
+
+  get stats() {
+    return this.#pipeline?.stats;
+  }
+
+  async start(): Promise<void> {
+    const config = this.#config;
+    const logger = this.#logger;
+
+    const observability = startObservability();
+    this.#onStop('telemetry', () => observability.shutdown());
+
+    const http = new HealthServer({ ready: () => this.ready, metrics: observability.metricsHandler });
+    this.#httpPort = await http.listen(config.httpPort);
+    this.#onStop('http server', () => http.close());
+    logger.info({ port: this.#httpPort }, 'http server listening');
+
+    const classifier = await ClassifierPool.create(config.model.dir, {
+      sessions: config.model.sessions,
+      intraOpThreads: config.model.intraOpThreads,
+    });
+    this.#onStop('classifier pool', () => classifier.close());
+    const routing = await loadRoutingPolicy(config.routingPolicyFile, classifier.info.labels);
+    logger.info(
+      {
+        model: classifier.info.modelId,
+        version: classifier.info.modelVersion,
+        sessions: config.model.sessions,
+      },
+      'model loaded',
+    );
+
+    const cache = await this.#createCache();
+    this.#onStop('label cache', () => cache.close());
+
+    const metrics = observability.metrics;
+    const batcher = new MicroBatcher<InferenceJob, InferenceResult>({
+      ...config.batch,
+      concurrency: config.model.sessions,
+      cost: (job) => job.tokens,
+      runBatch: inferenceRunner(classifier, (size, ms) => metrics.batch(size, ms)),
+    });
+    this.#onStop('batcher', () => batcher.close());
+    const pipeline = new Pipeline({
+      classifier,
+      batcher,
+      cache,
+      cacheTtlSeconds: config.cache.ttlSeconds,
+      routing,
+      topics: { output: config.kafka.outputTopic, deadLetter: config.kafka.dlqTopic },
+      maxTextBytes: config.maxTextBytes,
+      metrics: metrics.pipeline,
+      logger,
+      logText: config.logText,
+      outputHeaders: observability.outputHeaders,
+    });
+    this.#pipeline = pipeline;
+
+    const kafka = createKafkaClient(await this.#kafkaOptions());
+    if (config.kafka.createTopics) {
+      const topics = [
+        config.kafka.inputTopic,
+        config.kafka.outputTopic,
+        config.kafka.dlqTopic,
+        ...routingQueues(routing),
+      ];
+      await withAdmin(kafka, (admin) =>
+        createTopics(
+          admin,
+          topics.map((topic) => ({ topic, partitions: config.kafka.topicPartitions })),
+        ),
+      );
+      logger.info({ topics }, 'topics ensured');
+    }
+    const producer = new OutputProducer(kafka);
+    await producer.connect();
+    this.#onStop('producer', () => producer.disconnect());
+
+    this.#classifier = classifier;
+    const consumer = this.#createConsumer(kafka, producer, pipeline, observability);
+    this.#consumer = consumer;
+    this.#onStop('consumer', () => consumer.stop());
+    await consumer.start();
+    logger.info(
+      {
+        group: config.kafka.groupId,
+        topic: config.kafka.inputTopic,
+        cache: config.redis ? 'redis' : 'memory',
+      },
+      'consuming',
+    );
+  }
+
+  /** Reverse order of start; each step runs even if an earlier one failed. */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#runStopSteps();
+    return this.#stopping;
+  }
+
+  async #runStopSteps(): Promise<void> {
+    const failures: string[] = [];
+    for (const step of this.#stopSteps.reverse()) {
+      try {
+        await step.run();
+        if (step.name === 'consumer')
+          this.#logger.info(this.#pipeline?.stats ?? {}, 'consumer stopped; offsets committed');
+      } catch (error) {
+        failures.push(step.name);
+        this.#logger.error({ err: error, step: step.name }, 'stop step failed');
+      }
+    }
+    this.#stopSteps.length = 0;
+    if (failures.length > 0) throw new Error(`stop steps failed: ${failures.join(', ')}`);
+  }
+
+  #onStop(name: string, run: () => Promise<unknown>): void {
+    this.#stopSteps.push({ name, run });
+  }
+
+  async #createCache(): Promise<LabelCache> {
+    const { redis, cache } = this.#config;
+    if (redis === undefined) {
+      return new MemoryLabelCache({ maxEntries: cache.memoryEntries, ttlSeconds: cache.ttlSeconds });
+    }
+    let lastErrorLog = 0;
+    return new RedisLabelCache({
+      redis: redis.url,
+      username: redis.username,
+      password: redis.password,
+      tls: redis.tlsCaFile === undefined ? undefined : { ca: await readFile(redis.tlsCaFile) },
+      keyPrefix: cache.keyPrefix,
+      ttlSeconds: cache.ttlSeconds,
+      onError: (error) => {
+        // Redis being down is not an outage: lookups bypass the cache. One log line a second at most.
+        if (Date.now() - lastErrorLog < 1_000) return;
+        lastErrorLog = Date.now();
+        this.#logger.warn({ err: error }, 'redis unavailable; cache bypassed');
+      },
+    });
+  }
+
+  async #kafkaOptions(): Promise<KafkaClientOptions> {
+    const { kafka } = this.#config;
+    const read = async (file: string | undefined) => (file === undefined ? undefined : await readFile(file));
+    return {
+      brokers: kafka.brokers,
+      clientId: kafka.clientId,
+      sasl: kafka.sasl,
+      tls:
+        kafka.tls === undefined
+          ? undefined
+          : {
+              ca: await read(kafka.tls.caFile),
+              cert: await read(kafka.tls.certFile),
+              key: await read(kafka.tls.keyFile),
+              rejectUnauthorized: kafka.tls.rejectUnauthorized,
+            },
+      logLevel: 'warn',
+      log: ({ level, namespace, message, extra }) => {
+        const fields = { namespace, ...extra };
+        if (level === 'error') this.#logger.error(fields, message);
+        else if (level === 'warn') this.#logger.warn(fields, message);
+        else this.#logger.debug(fields, message);
+      },
+    };
+  }
+
+  #createConsumer(
+    kafka: KafkaClient,
+    producer: OutputProducer,
+    pipeline: Pipeline,
+    observability: Observability,
+  ) {
+    const { kafka: config } = this.#config;
+    return new ConsumeLoop({
+      kafka,
+      groupId: config.groupId,
+      topic: config.inputTopic,
+      producer,
+      handle: (records) => observability.traceChunk(records, () => pipeline.handle(records)),
+      chunkSize: config.chunkSize,
+      partitionsConsumedConcurrently: config.partitionsConcurrently,
+      sessionTimeoutMs: config.sessionTimeoutMs,
+      logger: this.#logger,
+      onLag: (topic, partition, lag) => observability.metrics.consumerLag(topic, partition, lag),
+      onFatal: (error) => this.onFatal(error),
+    });
+  }
+}

@@ -1,0 +1,390 @@
+// Shared helpers of the worker end-to-end tests: a worker child process, synthetic comment events
+// (valid, repeated and malformed), a producer and an output collector on the real broker.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { createTopics, withAdmin, type KafkaClient } from '@modstream/kafka-io';
+import { testStackSettings, uniqueName, waitFor } from '@modstream/testkit';
+
+export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+export const MAX_TEXT_BYTES = 2_048;
+
+// ---------------------------------------------------------------- worker child process
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  port: number;
+  /** The worker's JSON log lines (the last 2,000). */
+  logs: string[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  waitReady(timeoutMs?: number): Promise<void>;
+}
+
+export function cliArgs(...args: string[]): string[] {
+  return [
+    '--conditions=@modstream/source',
+    '--import',
+    'tsx',
+    join(repoRoot, 'services/worker/src/cli.ts'),
+    ...args,
+  ];
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+export async function startWorker(env: Record<string, string>): Promise<WorkerProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, cliArgs('worker'), {
+    cwd: repoRoot,
+    env: { ...process.env, ...env, MODSTREAM_HTTP_PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  const keep = (line: string) => {
+    logs.push(line);
+    if (logs.length > 2_000) logs.shift();
+  };
+  createInterface({ input: child.stdout! }).on('line', keep);
+  createInterface({ input: child.stderr! }).on('line', keep);
+  const exited = once(child, 'exit').then(([code, signal]) => ({
+    code: code as number | null,
+    signal: signal as NodeJS.Signals | null,
+  }));
+  let exitedEarly = false;
+  void exited.then(() => (exitedEarly = true));
+  return {
+    child,
+    port,
+    logs,
+    exited,
+    waitReady: async (timeoutMs = 60_000) => {
+      await waitFor(
+        async () => {
+          if (exitedEarly) throw new Error(`worker exited before ready:\n${logs.slice(-30).join('\n')}`);
+          const response = await fetch(`http://127.0.0.1:${port}/readyz`);
+          return response.status === 200;
+        },
+        { timeoutMs, intervalMs: 200, message: 'worker /readyz' },
+      ).catch((error: Error) => {
+        throw new Error(`${error.message}\n--- worker log ---\n${logs.slice(-30).join('\n')}`);
+      });
+    },
+  };
+}
+
+/** Kills a worker that is still running (test cleanup). */
+export async function killWorker(worker: WorkerProcess): Promise<void> {
+  if (worker.child.exitCode === null && worker.child.signalCode === null) {
+    worker.child.kill('SIGKILL');
+    await worker.exited;
+  }
+}
+
+/** Parses a JSON log line with the given msg (pino), if the worker wrote one. */
+export function findLog(worker: WorkerProcess, msg: string): Record<string, unknown> | undefined {
+  for (const line of worker.logs) {
+    if (!line.includes(msg)) continue;
+    try {
+      const parsed = JSON.parse(line) as Record<string, unknown>;
+      if (parsed.msg === msg) return parsed;
+    } catch {
+      // not JSON
+    }
+  }
+  return undefined;
+}
+
+export interface WorkerTopics {
+  input: string;
+  output: string;
+  dlq: string;
+  review: string;
+  priority: string;
+}
+
+/** Unique topic names for one test, and the env that points a worker at them. */
+export async function workerSetup(
+  kafka: KafkaClient,
+  name: string,
+  inputPartitions = 4,
+): Promise<{ topics: WorkerTopics; env: Record<string, string> }> {
+  const base = uniqueName(name);
+  const topics: WorkerTopics = {
+    input: `${base}.in`,
+    output: `${base}.labeled`,
+    dlq: `${base}.dlq`,
+    review: `${base}.review`,
+    priority: `${base}.review.priority`,
+  };
+  await withAdmin(kafka, (admin) =>
+    createTopics(admin, [{ topic: topics.input, partitions: inputPartitions }]),
+  );
+  const dir = await mkdtemp(join(tmpdir(), 'modstream-worker-test-'));
+  const policyFile = join(dir, 'routing-policy.json');
+  await writeFile(
+    policyFile,
+    JSON.stringify({
+      match: 'first',
+      rules: [
+        {
+          name: 'priority',
+          queue: topics.priority,
+          labels: ['vulgarity', 'namecalling', 'pejorative'],
+          min_score: 0.9,
+        },
+        { name: 'review', queue: topics.review },
+      ],
+    }),
+  );
+  const env = {
+    MODSTREAM_KAFKA_BROKERS: testStackSettings().kafkaBrokers.join(','),
+    MODSTREAM_GROUP_ID: `${base}.group`,
+    MODSTREAM_INPUT_TOPIC: topics.input,
+    MODSTREAM_OUTPUT_TOPIC: topics.output,
+    MODSTREAM_DLQ_TOPIC: topics.dlq,
+    MODSTREAM_CREATE_TOPICS: 'true',
+    MODSTREAM_TOPIC_PARTITIONS: '4',
+    MODSTREAM_ROUTING_POLICY_FILE: policyFile,
+    MODSTREAM_REDIS_URL: testStackSettings().redisUrl,
+    MODSTREAM_CACHE_KEY_PREFIX: `${base}:`,
+    MODSTREAM_INFERENCE_SESSIONS: '2',
+    MODSTREAM_INTRA_OP_THREADS: '1',
+    MODSTREAM_MAX_TEXT_BYTES: String(MAX_TEXT_BYTES),
+    MODSTREAM_SHUTDOWN_DEADLINE_MS: '15000',
+    MODSTREAM_LOG_LEVEL: 'info',
+  };
+  return { topics, env };
+}
+
+// ---------------------------------------------------------------- events
+
+export type MalformedKind =
+  'invalid_json' | 'invalid_utf8' | 'schema_violation' | 'empty_text' | 'text_too_large';
+const MALFORMED_KINDS: MalformedKind[] = [
+  'invalid_json',
+  'invalid_utf8',
+  'schema_violation',
+  'empty_text',
+  'text_too_large',
+];
+
+export interface TestEvent {
+  id: string;
+  value: Buffer;
+  /** The text of a valid event. */
+  text?: string;
+  malformed?: MalformedKind;
+  /** True when an earlier event carried the same text. */
+  repeat: boolean;
+}
+
+const WORDS = (
+  'the this that moderator thread comment reply argument point idea article source claim evidence ' +
+  'honestly really clearly never always maybe think believe know said wrong right stupid brilliant ' +
+  'nonsense lovely ridiculous awful great terrible fine agree disagree please thanks read again ' +
+  'you your they people everyone nobody city council budget park road school weather game team'
+).split(' ');
+
+/** Deterministic PRNG (mulberry32) so a failing run can be reproduced. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+export function syntheticText(rand: () => number, serial: number): string {
+  const length = 4 + Math.floor(rand() * 26);
+  const words = Array.from({ length }, () => WORDS[Math.floor(rand() * WORDS.length)]);
+  return `${words.join(' ')} (${serial})`;
+}
+
+/**
+ * `count` events keyed by id: a `malformedRatio` share malformed (every kind in turn), a `repeatRatio`
+ * share repeating the text of an earlier valid event, the rest with new texts.
+ */
+export function makeEvents(
+  count: number,
+  options: { malformedRatio?: number; repeatRatio?: number; idPrefix?: string; seed?: number } = {},
+): TestEvent[] {
+  const rand = random(options.seed ?? 42);
+  const idPrefix = options.idPrefix ?? 'c';
+  const malformedEvery = options.malformedRatio ? Math.round(1 / options.malformedRatio) : Infinity;
+  const repeatRatio = options.repeatRatio ?? 0;
+  const texts: string[] = [];
+  const events: TestEvent[] = [];
+  let malformedSerial = 0;
+  for (let i = 0; i < count; i++) {
+    const id = `${idPrefix}${i}`;
+    if ((i + 1) % malformedEvery === 0) {
+      const kind = MALFORMED_KINDS[malformedSerial++ % MALFORMED_KINDS.length]!;
+      events.push({ id, value: malformed(kind, id), malformed: kind, repeat: false });
+      continue;
+    }
+    const repeat = texts.length > 0 && rand() < repeatRatio / (1 - (options.malformedRatio ?? 0));
+    const text = repeat ? texts[Math.floor(rand() * texts.length)]! : syntheticText(rand, i);
+    if (!repeat) texts.push(text);
+    events.push({ id, text, repeat, value: Buffer.from(JSON.stringify({ id, text, author: `u${i % 97}` })) });
+  }
+  return events;
+}
+
+function malformed(kind: MalformedKind, id: string): Buffer {
+  switch (kind) {
+    case 'invalid_json':
+      return Buffer.from(`{"id": "${id}", "text": "unterminated`);
+    case 'invalid_utf8':
+      return Buffer.concat([
+        Buffer.from(`{"id":"${id}","text":"bad `),
+        Buffer.from([0xc3, 0x28, 0xff]),
+        Buffer.from('"}'),
+      ]);
+    case 'schema_violation':
+      return Buffer.from(JSON.stringify({ id, body: 'no text field here' }));
+    case 'empty_text':
+      return Buffer.from(JSON.stringify({ id, text: '   ' }));
+    case 'text_too_large':
+      return Buffer.from(JSON.stringify({ id, text: 'long '.repeat(MAX_TEXT_BYTES) }));
+  }
+}
+
+export async function produceEvents(
+  kafka: KafkaClient,
+  topic: string,
+  events: readonly TestEvent[],
+): Promise<void> {
+  const producer = kafka.producer();
+  await producer.connect();
+  try {
+    for (let i = 0; i < events.length; i += 500) {
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: events.slice(i, i + 500).map((event) => ({ key: event.id, value: event.value })),
+      });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+// ---------------------------------------------------------------- outputs
+
+export interface LabeledOut {
+  id: string;
+  labels: string[];
+  scores: Record<string, number>;
+  cache_hit: boolean;
+  model_version: string;
+  source: { topic: string; partition: number; offset: string };
+}
+
+export interface DeadLetterOut {
+  id: string;
+  reason: string;
+  source: { topic: string; partition: number; offset: string };
+}
+
+/** Reads the labeled, dead-letter and queue topics from the beginning into memory. */
+export class OutputCollector {
+  readonly labeled: LabeledOut[] = [];
+  readonly deadLetters: DeadLetterOut[] = [];
+  readonly review: { topic: string; id: string }[] = [];
+  readonly #kafka: KafkaClient;
+  readonly #topics: WorkerTopics;
+  readonly #consumer: ReturnType<KafkaClient['consumer']>;
+
+  constructor(kafka: KafkaClient, topics: WorkerTopics) {
+    this.#kafka = kafka;
+    this.#topics = topics;
+    this.#consumer = kafka.consumer({ groupId: uniqueName('collector'), allowAutoTopicCreation: false });
+  }
+
+  async start(): Promise<void> {
+    const { output, dlq, review, priority } = this.#topics;
+    await this.#consumer.connect();
+    await this.#consumer.subscribe({ topics: [output, dlq, review, priority], fromBeginning: true });
+    await this.#consumer.run({
+      eachBatch: async ({ batch }) => {
+        for (const message of batch.messages) {
+          const value = JSON.parse(message.value?.toString('utf8') ?? 'null') as Record<string, unknown>;
+          if (batch.topic === output) this.labeled.push(value as unknown as LabeledOut);
+          else if (batch.topic === dlq) {
+            const event = value as unknown as DeadLetterOut;
+            this.deadLetters.push({ ...event, id: message.key?.toString('utf8') ?? '' });
+          } else this.review.push({ topic: batch.topic, id: String(value.id) });
+        }
+      },
+    });
+  }
+
+  /** Distinct input ids seen on the labeled or dead-letter topic. */
+  covered(): Set<string> {
+    return new Set([...this.labeled.map((e) => e.id), ...this.deadLetters.map((e) => e.id)]);
+  }
+
+  async waitForIds(ids: readonly string[], timeoutMs: number): Promise<void> {
+    await waitFor(
+      () => {
+        const covered = this.covered();
+        return ids.every((id) => covered.has(id));
+      },
+      { timeoutMs, intervalMs: 250, message: `outputs for ${ids.length} ids` },
+    ).catch((error: Error) => {
+      const covered = this.covered();
+      const missing = ids.filter((id) => !covered.has(id));
+      throw new Error(`${error.message}; ${missing.length} missing, e.g. ${missing.slice(0, 5).join(', ')}`);
+    });
+  }
+
+  /** Waits until this collector read every message written so far to the output topics. */
+  async waitCaughtUp(timeoutMs = 30_000): Promise<void> {
+    const admin = this.#kafka.admin();
+    await admin.connect();
+    try {
+      const topics = [this.#topics.output, this.#topics.dlq, this.#topics.review, this.#topics.priority];
+      let expected = 0;
+      for (const topic of topics) {
+        for (const partition of await admin.fetchTopicOffsets(topic)) expected += Number(partition.high);
+      }
+      await waitFor(() => this.labeled.length + this.deadLetters.length + this.review.length >= expected, {
+        timeoutMs,
+        message: `collector caught up to ${expected} messages`,
+      });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.#consumer.disconnect();
+  }
+}
+
+/** Counts of output messages per input id: exactly-one checks, duplicates. */
+export function tally(collector: OutputCollector, events: readonly TestEvent[]) {
+  const counts = new Map<string, number>();
+  for (const { id } of [...collector.labeled, ...collector.deadLetters])
+    counts.set(id, (counts.get(id) ?? 0) + 1);
+  const missing = events.filter((event) => !counts.has(event.id)).map((event) => event.id);
+  const duplicates = [...counts.values()].reduce((sum, n) => sum + n - 1, 0);
+  return { counts, missing, duplicates };
+}

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import {
+  createTestKafka,
+  createTestRedis,
+  deleteKeysWithPrefix,
+  deleteTestTopics,
+  requireStack,
+} from '@modstream/testkit';
+import {
+  OutputCollector,
+  killWorker,
+  makeEvents,
+  produceEvents,
+  startWorker,
+  workerSetup,
+} from './worker-harness.js';
+
+const DEADLINE_MS = 15_000;
+
+before(async () => {
+  await requireStack();
+});
+
+test('SIGTERM mid-stream: the chunk in flight is published and committed, exit 0 within the deadline', async (t) => {
+  const kafka = createTestKafka();
+  const { topics, env } = await workerSetup(kafka, 'sigterm', 2);
+  const redis = createTestRedis();
+  const admin = kafka.admin();
+  await admin.connect();
+  t.after(async () => {
+    await admin.disconnect();
+    await deleteKeysWithPrefix(redis, env.MODSTREAM_CACHE_KEY_PREFIX!);
+    redis.disconnect();
+    await deleteTestTopics(...Object.values(topics));
+  });
+  const events = makeEvents(4_000, { repeatRatio: 0.1, idPrefix: 't', seed: 3 });
+  await produceEvents(kafka, topics.input, events);
+
+  const worker = await startWorker({ ...env, MODSTREAM_SHUTDOWN_DEADLINE_MS: String(DEADLINE_MS) });
+  t.after(() => killWorker(worker));
+  await worker.waitReady();
+  const collector = new OutputCollector(kafka, topics);
+  await collector.start();
+  t.after(() => collector.stop());
+  await collector.waitForIds(
+    events.slice(0, 300).map((e) => e.id),
+    60_000,
+  );
+
+  const signalledAt = Date.now();
+  worker.child.kill('SIGTERM');
+  const exit = await worker.exited;
+  const stopMs = Date.now() - signalledAt;
+  assert.equal(exit.code, 0);
+  assert.ok(stopMs < DEADLINE_MS, `stopped in ${stopMs} ms`);
+  await collector.waitCaughtUp();
+
+  // Per partition: the outputs cover offsets 0..n-1 without a gap and the committed offset is exactly n.
+  const [group] = await admin.fetchOffsets({ groupId: env.MODSTREAM_GROUP_ID!, topics: [topics.input] });
+  const partitions = await admin.fetchTopicOffsets(topics.input);
+  let output = 0;
+  for (const { partition, high } of partitions) {
+    const offsets = new Set(
+      collector.labeled.filter((e) => e.source.partition === partition).map((e) => Number(e.source.offset)),
+    );
+    const committed = Number(group?.partitions.find((p) => p.partition === partition)?.offset ?? -1);
+    const expected = offsets.size === 0 ? -1 : Math.max(...offsets) + 1;
+    console.log(
+      `sigterm: partition ${partition}: end ${high}, output ${offsets.size}, committed ${committed}`,
+    );
+    assert.equal(
+      committed,
+      expected,
+      `partition ${partition}: committed offset equals the end of what was output`,
+    );
+    if (offsets.size > 0)
+      assert.equal(offsets.size, expected, `partition ${partition}: outputs without gaps`);
+    output += offsets.size;
+  }
+  console.log(`sigterm: ${output} of ${events.length} events output and committed; stopped in ${stopMs} ms`);
+  assert.ok(output < events.length, 'SIGTERM arrived mid-stream');
+});
