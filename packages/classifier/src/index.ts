@@ -8,3 +8,4 @@ export { sigmoid, classifyLogits } from './thresholds.js';
 export { InferenceEngine, DEFAULT_BUCKET_SIZE, type SessionOptions } from './engine.js';
 export { loadClassifier, type LoadClassifierOptions } from './classifier.js';
 export { ClassifierPool, type ClassifierPoolOptions } from './pool.js';
+export { evaluate, type EvaluationReport, type EvaluateOptions, type LabelMetrics } from './evaluate.js';

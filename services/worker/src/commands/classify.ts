@@ -1,5 +1,96 @@
-// CONTRACT STUB: replaced by the owner of the 'classify' subcommand.
-export async function run(_args: string[]): Promise<number> {
-  process.stderr.write('modstream classify: not implemented yet\n');
-  return 1;
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { BundleError, loadClassifier, type Classification, type TextClassifier } from '@modstream/classifier';
+import { positiveInteger, resolveModelDir, UsageError } from './classify-model-dir.js';
+
+const USAGE = `usage: modstream classify [--model <dir>] [--json] [--threads <n>] ["text" ...]
+  With no text argument, classifies stdin, one text per line.
+  Prints every label at or over its threshold with its score; --json prints one JSON object per text
+  (labels, all scores, model and thresholds versions; never the text).
+`;
+
+const BATCH = 32;
+
+export async function run(args: string[]): Promise<number> {
+  let options: { model?: string; json: boolean; threads: number; texts: string[] };
+  try {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        model: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        threads: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+    if (values.help) {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    options = {
+      ...(values.model === undefined ? {} : { model: values.model }),
+      json: values.json,
+      threads: positiveInteger(values.threads, 'threads', 1),
+      texts: positionals,
+    };
+  } catch (error) {
+    process.stderr.write(`modstream classify: ${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (options.texts.length === 0 && process.stdin.isTTY) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+
+  let classifier: TextClassifier;
+  try {
+    classifier = await loadClassifier(resolveModelDir(options.model), { intraOpThreads: options.threads });
+  } catch (error) {
+    if (!(error instanceof BundleError || error instanceof UsageError)) throw error;
+    process.stderr.write(`modstream classify: ${error.message}\n`);
+    return 1;
+  }
+  try {
+    const print = printer(classifier, options.json);
+    if (options.texts.length > 0) {
+      print(await classifier.classify(options.texts));
+    } else {
+      let batch: string[] = [];
+      for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+        batch.push(line);
+        if (batch.length === BATCH) {
+          print(await classifier.classify(batch));
+          batch = [];
+        }
+      }
+      print(await classifier.classify(batch));
+    }
+    return 0;
+  } finally {
+    await classifier.close();
+  }
+}
+
+function printer(classifier: TextClassifier, json: boolean): (results: Classification[]) => void {
+  const { modelId, modelVersion, thresholdsVersion } = classifier.info;
+  let line = 0;
+  if (!json) process.stdout.write(`model ${modelId} ${modelVersion} (thresholds ${thresholdsVersion})\n`);
+  return (results) => {
+    const out = results.map((result) => {
+      line += 1;
+      if (json) {
+        return JSON.stringify({
+          line,
+          labels: result.labels,
+          scores: result.scores,
+          model_version: modelVersion,
+          thresholds_version: thresholdsVersion,
+        });
+      }
+      const labels = result.labels.map((label) => `${label} ${result.scores[label]!.toFixed(3)}`);
+      return `${line}\t${labels.length === 0 ? '(no label)' : labels.join(', ')}`;
+    });
+    if (out.length > 0) process.stdout.write(`${out.join('\n')}\n`);
+  };
 }
