@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { before, test } from 'node:test';
 import {
   createTestKafka,
@@ -114,10 +115,16 @@ async function countKeys(redis: ReturnType<typeof createTestRedis>, prefix: stri
   return count;
 }
 
+/** `modstream classify --json`, texts on stdin one per line, one JSON object per line out. */
 async function classifyCli(texts: string[]): Promise<{ labels: string[]; scores: Record<string, number> }[]> {
-  void execFile;
-  void promisify;
-  void cliArgs;
-  void repoRoot;
-  throw new Error(`classify CLI interface not wired yet (${texts.length} texts)`);
+  const child = spawn(process.execPath, cliArgs('classify', '--json'), {
+    cwd: repoRoot,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  child.stdin.end(texts.map((text) => `${text}\n`).join(''));
+  const lines: string[] = [];
+  createInterface({ input: child.stdout }).on('line', (line) => lines.push(line));
+  const [code] = await once(child, 'exit');
+  assert.equal(code, 0, 'modstream classify exit code');
+  return lines.filter((line) => line.trim() !== '').map((line) => JSON.parse(line));
 }

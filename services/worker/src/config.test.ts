@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ConfigError, loadConfig } from './config.js';
+
+test('defaults: only the brokers are required for the worker', () => {
+  const config = loadConfig({ MODSTREAM_KAFKA_BROKERS: 'a:9092, b:9093' });
+  assert.deepEqual(config.kafka.brokers, ['a:9092', 'b:9093']);
+  assert.equal(config.kafka.groupId, 'modstream-worker');
+  assert.equal(config.kafka.inputTopic, 'comments');
+  assert.equal(config.kafka.outputTopic, 'comments.labeled');
+  assert.equal(config.kafka.dlqTopic, 'comments.dlq');
+  assert.equal(config.redis, undefined);
+  assert.equal(config.cache.ttlSeconds, 604_800);
+  assert.equal(config.batch.maxItems, 16);
+  assert.equal(config.httpPort, 9464);
+  assert.equal(config.logText, false);
+});
+
+test('embedded mode needs no brokers', () => {
+  assert.deepEqual(loadConfig({}, 'embedded').kafka.brokers, []);
+});
+
+test('every problem is reported at once, by variable name', () => {
+  assert.throws(
+    () =>
+      loadConfig({
+        MODSTREAM_BATCH_MAX_ITEMS: '0',
+        MODSTREAM_HTTP_PORT: 'eighty',
+        MODSTREAM_REDIS_URL: 'http://nope',
+        MODSTREAM_LOG_TEXT: 'maybe',
+        MODSTREAM_KAFKA_SASL_MECHANISM: 'scram-sha-256',
+      }),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      const names = error.problems.map((problem) => problem.split(':')[0]);
+      for (const name of [
+        'MODSTREAM_KAFKA_BROKERS',
+        'MODSTREAM_BATCH_MAX_ITEMS',
+        'MODSTREAM_HTTP_PORT',
+        'MODSTREAM_REDIS_URL',
+        'MODSTREAM_LOG_TEXT',
+        'MODSTREAM_KAFKA_SASL_USERNAME',
+        'MODSTREAM_KAFKA_SASL_PASSWORD',
+      ]) {
+        assert.ok(names.includes(name), `${name} reported in ${error.message}`);
+      }
+      return true;
+    },
+  );
+});
+
+test('SASL, TLS and Redis settings are typed', () => {
+  const config = loadConfig({
+    MODSTREAM_KAFKA_BROKERS: 'k:9094',
+    MODSTREAM_KAFKA_SASL_MECHANISM: 'scram-sha-512',
+    MODSTREAM_KAFKA_SASL_USERNAME: 'u',
+    MODSTREAM_KAFKA_SASL_PASSWORD: 'p',
+    MODSTREAM_KAFKA_TLS: 'true',
+    MODSTREAM_KAFKA_TLS_REJECT_UNAUTHORIZED: 'false',
+    MODSTREAM_REDIS_URL: 'rediss://cache:6380',
+    MODSTREAM_REDIS_PASSWORD: 'secret',
+  });
+  assert.deepEqual(config.kafka.sasl, { mechanism: 'scram-sha-512', username: 'u', password: 'p' });
+  assert.equal(config.kafka.tls?.rejectUnauthorized, false);
+  assert.equal(config.redis?.url, 'rediss://cache:6380');
+  assert.equal(config.redis?.password, 'secret');
+});

@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { MicroBatcher } from '@modstream/batcher';
+import type { Classification, TextClassifier } from '@modstream/classifier';
+import { MemoryLabelCache } from '@modstream/label-cache';
+import {
+  Pipeline,
+  inferenceRunner,
+  type InferenceJob,
+  type InferenceResult,
+  type PipelineRecord,
+} from './pipeline.js';
+import type { RoutingPolicy } from './routing.js';
+
+const LABELS = ['namecalling', 'sarcasm', 'vulgarity'];
+
+/** A deterministic stand-in for the ONNX classifier: scores derived from words of the text. */
+function fakeClassifier(calls: string[][]): TextClassifier {
+  const score = (text: string, label: string) => (text.includes(label) ? 0.95 : 0.1);
+  return {
+    info: {
+      modelId: 'fake',
+      modelVersion: 'v1',
+      thresholdsVersion: 't1',
+      labels: LABELS,
+      thresholds: Object.fromEntries(LABELS.map((label) => [label, 0.5])),
+      maxLength: 128,
+    },
+    countTokens: (text) => text.split(' ').length,
+    classify: async (texts) => {
+      calls.push([...texts]);
+      return texts.map((text): Classification => {
+        const scores = Object.fromEntries(LABELS.map((label) => [label, score(text, label)]));
+        return { labels: LABELS.filter((label) => scores[label]! >= 0.5), scores };
+      });
+    },
+    close: async () => undefined,
+  };
+}
+
+const policy: RoutingPolicy = {
+  match: 'first',
+  rules: [
+    { name: 'priority', queue: 'prio', labels: ['vulgarity'], min_score: 0.9 },
+    { name: 'review', queue: 'review' },
+  ],
+};
+
+function setup() {
+  const calls: string[][] = [];
+  const classifier = fakeClassifier(calls);
+  const cache = new MemoryLabelCache({ maxEntries: 100, ttlSeconds: 60 });
+  const batcher = new MicroBatcher<InferenceJob, InferenceResult>({
+    maxItems: 8,
+    maxTokens: 1_000,
+    maxWaitMs: 1,
+    maxInFlight: 64,
+    concurrency: 2,
+    cost: (job) => job.tokens,
+    runBatch: inferenceRunner(classifier),
+  });
+  const pipeline = new Pipeline({
+    classifier,
+    batcher,
+    cache,
+    cacheTtlSeconds: 60,
+    routing: policy,
+    topics: { output: 'out', deadLetter: 'dlq' },
+    maxTextBytes: 100,
+  });
+  return { calls, cache, pipeline };
+}
+
+let offset = 0;
+function record(value: string | Buffer, key = `k${offset}`): PipelineRecord {
+  return {
+    topic: 'in',
+    partition: 0,
+    offset: String(offset++),
+    key: Buffer.from(key),
+    value: Buffer.isBuffer(value) ? value : Buffer.from(value),
+    headers: { traceparent: '00-abc-def-01' },
+    timestamp: Date.now(),
+  };
+}
+
+const comment = (id: string, text: string) => record(JSON.stringify({ id, text, author: 'a' }), id);
+const parse = (value: Buffer) => JSON.parse(value.toString()) as Record<string, unknown>;
+
+test('outputs follow input order: labeled (+ queue) events and dead letters', async () => {
+  const { pipeline } = setup();
+  const outputs = await pipeline.handle([
+    comment('a', 'plain words'),
+    record('{not json', 'b'),
+    comment('c', 'such vulgarity'),
+    record(JSON.stringify({ id: 'd', text: 'x'.repeat(101) }), 'd'),
+  ]);
+  assert.deepEqual(
+    outputs.map((o) => [o.kind, o.topic, o.key?.toString()]),
+    [
+      ['labeled', 'out', 'a'],
+      ['dead_letter', 'dlq', 'b'],
+      ['labeled', 'out', 'c'],
+      ['review', 'prio', 'c'],
+      ['dead_letter', 'dlq', 'd'],
+    ],
+  );
+  const labeled = parse(outputs[2]!.value);
+  assert.deepEqual(labeled.labels, ['vulgarity']);
+  assert.equal(labeled.author, 'a');
+  assert.equal(labeled.text, undefined, 'the text is not copied to the labeled event');
+  assert.equal(parse(outputs[3]!.value).priority, 95);
+  assert.equal(parse(outputs[1]!.value).reason, 'invalid_json');
+  assert.equal(parse(outputs[4]!.value).reason, 'text_too_large');
+  assert.deepEqual(pipeline.stats, {
+    eventsIn: 4,
+    labeled: 2,
+    deadLetters: 2,
+    review: 1,
+    cacheHits: 0,
+    sharedInferences: 0,
+    inferences: 2,
+  });
+});
+
+test('repeats in a chunk share one inference; later repeats are cache hits', async () => {
+  const { pipeline, calls } = setup();
+  const first = await pipeline.handle([
+    comment('a', 'same text'),
+    comment('b', 'same  text '),
+    comment('c', 'other'),
+  ]);
+  assert.deepEqual(
+    first.map((o) => parse(o.value).cache_hit),
+    [false, true, false],
+  );
+  assert.equal(calls.flat().length, 2);
+  const second = await pipeline.handle([comment('d', 'same text'), comment('e', 'other')]);
+  assert.deepEqual(
+    second.map((o) => parse(o.value).cache_hit),
+    [true, true],
+  );
+  assert.equal(calls.flat().length, 2, 'no inference for cached texts');
+  assert.equal(pipeline.stats.cacheHits, 2);
+  assert.equal(pipeline.stats.sharedInferences, 1);
+});
+
+test('concurrent chunks with the same text run one inference', async () => {
+  const { pipeline, calls } = setup();
+  const [a, b] = await Promise.all([
+    pipeline.handle([comment('a', 'concurrent text')]),
+    pipeline.handle([comment('b', 'concurrent text')]),
+  ]);
+  assert.equal(calls.flat().length, 1);
+  assert.deepEqual([parse(a[0]!.value).cache_hit, parse(b[0]!.value).cache_hit].sort(), [false, true]);
+});
