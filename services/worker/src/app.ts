@@ -11,13 +11,17 @@ import {
   type KafkaClientOptions,
 } from '@modstream/kafka-io';
 import { MemoryLabelCache, RedisLabelCache, type LabelCache } from '@modstream/label-cache';
-import type { WorkerConfig } from './config.js';
+import { resolveModelDir, type WorkerConfig } from './config.js';
 import { HealthServer } from './http-server.js';
 import { Pipeline, inferenceRunner, type InferenceJob, type InferenceResult } from './pipeline.js';
 import { loadRoutingPolicy, routingQueues } from './routing.js';
 import { startObservability, type Logger, type Observability } from './observability.js';
+import { RedisAuthError, isRedisAuthFailure } from './redis-auth.js';
 
 type Step = { name: string; run: () => Promise<unknown> };
+
+/** How long start waits for Redis before going on with the cache bypassed (or failing on refused credentials). */
+const REDIS_START_WAIT_MS = 3_000;
 
 /**
  * The worker: telemetry → classifier pool → cache → batcher → Kafka consumer/producer → HTTP.
@@ -29,6 +33,7 @@ export class WorkerApp {
   readonly #stopSteps: Step[] = [];
   #classifier: TextClassifier | undefined;
   #pipeline: Pipeline | undefined;
+  #cache: LabelCache | undefined;
   #consumer: ConsumeLoop | undefined;
   #stopping: Promise<void> | undefined;
   #httpPort: number | undefined;
@@ -49,8 +54,9 @@ export class WorkerApp {
     return this.#httpPort;
   }
 
+  /** Pipeline counters and the cache's hit, miss and bypass counters. */
   get stats() {
-    return this.#pipeline?.stats;
+    return { ...this.#pipeline?.stats, cache: this.#cache?.stats() };
   }
 
   async start(): Promise<void> {
@@ -65,7 +71,7 @@ export class WorkerApp {
     this.#onStop('http server', () => http.close());
     logger.info({ port: this.#httpPort }, 'http server listening');
 
-    const classifier = await ClassifierPool.create(config.model.dir, {
+    const classifier = await ClassifierPool.create(resolveModelDir(config.model.dir), {
       sessions: config.model.sessions,
       intraOpThreads: config.model.intraOpThreads,
     });
@@ -81,6 +87,7 @@ export class WorkerApp {
     );
 
     const cache = await this.#createCache();
+    this.#cache = cache;
     this.#onStop('label cache', () => cache.close());
 
     const metrics = observability.metrics;
