@@ -11,7 +11,7 @@ import {
   type KafkaClientOptions,
 } from '@modstream/kafka-io';
 import { MemoryLabelCache, RedisLabelCache, type LabelCache } from '@modstream/label-cache';
-import { resolveModelDir, type WorkerConfig } from './config.js';
+import type { WorkerConfig } from './config.js';
 import { HealthServer } from './http-server.js';
 import { Pipeline, inferenceRunner, type InferenceJob, type InferenceResult } from './pipeline.js';
 import { loadRoutingPolicy, routingQueues } from './routing.js';
@@ -33,7 +33,6 @@ export class WorkerApp {
   readonly #stopSteps: Step[] = [];
   #classifier: TextClassifier | undefined;
   #pipeline: Pipeline | undefined;
-  #cache: LabelCache | undefined;
   #consumer: ConsumeLoop | undefined;
   #stopping: Promise<void> | undefined;
   #httpPort: number | undefined;
@@ -54,9 +53,8 @@ export class WorkerApp {
     return this.#httpPort;
   }
 
-  /** Pipeline counters and the cache's hit, miss and bypass counters. */
   get stats() {
-    return { ...this.#pipeline?.stats, cache: this.#cache?.stats() };
+    return this.#pipeline?.stats;
   }
 
   async start(): Promise<void> {
@@ -71,7 +69,7 @@ export class WorkerApp {
     this.#onStop('http server', () => http.close());
     logger.info({ port: this.#httpPort }, 'http server listening');
 
-    const classifier = await ClassifierPool.create(resolveModelDir(config.model.dir), {
+    const classifier = await ClassifierPool.create(config.model.dir, {
       sessions: config.model.sessions,
       intraOpThreads: config.model.intraOpThreads,
     });
@@ -87,7 +85,6 @@ export class WorkerApp {
     );
 
     const cache = await this.#createCache();
-    this.#cache = cache;
     this.#onStop('label cache', () => cache.close());
 
     const metrics = observability.metrics;
@@ -180,7 +177,8 @@ export class WorkerApp {
       return new MemoryLabelCache({ maxEntries: cache.memoryEntries, ttlSeconds: cache.ttlSeconds });
     }
     let lastErrorLog = 0;
-    return new RedisLabelCache({
+    let authFailure: Error | undefined;
+    const redisCache = new RedisLabelCache({
       redis: redis.url,
       username: redis.username,
       password: redis.password,
@@ -188,12 +186,20 @@ export class WorkerApp {
       keyPrefix: cache.keyPrefix,
       ttlSeconds: cache.ttlSeconds,
       onError: (error) => {
+        if (isRedisAuthFailure(error)) authFailure ??= error;
         // Redis being down is not an outage: lookups bypass the cache. One log line a second at most.
         if (Date.now() - lastErrorLog < 1_000) return;
         lastErrorLog = Date.now();
         this.#logger.warn({ err: error }, 'redis unavailable; cache bypassed');
       },
     });
+    // A Redis that is down at start is bypassed like one that fails later; one that refuses the credentials
+    // is misconfigured, and the worker stops rather than run without its cache.
+    if (!(await redisCache.waitUntilReady(REDIS_START_WAIT_MS)) && authFailure !== undefined) {
+      await redisCache.close();
+      throw new RedisAuthError(authFailure);
+    }
+    return redisCache;
   }
 
   async #kafkaOptions(): Promise<KafkaClientOptions> {
