@@ -1,8 +1,15 @@
 import { Tokenizer } from '@huggingface/tokenizers';
+import { bertNormalizer, bertPreTokenize, type BertNormalizerConfig } from './bert-text.js';
 
 export interface TruncationConfig {
   maxLength: number;
   direction: 'right' | 'left';
+}
+
+interface TokenizerJson {
+  normalizer?: ({ type?: string } & BertNormalizerConfig) | null;
+  pre_tokenizer?: { type?: string } | null;
+  model?: { unk_token?: unknown };
 }
 
 /**
@@ -19,6 +26,7 @@ export class BundleTokenizer {
 
   constructor(tokenizerJson: object, truncation: TruncationConfig) {
     this.#tokenizer = new Tokenizer(tokenizerJson, {});
+    useRustUnicodeBehaviour(this.#tokenizer, tokenizerJson as TokenizerJson);
     this.maxLength = truncation.maxLength;
     this.#direction = truncation.direction;
     this.#specialTokenCount = this.#withSpecialTokens([]).length;
@@ -27,7 +35,7 @@ export class BundleTokenizer {
         `max_length ${this.maxLength} leaves no room next to ${this.#specialTokenCount} special tokens`,
       );
     }
-    const unkToken = (tokenizerJson as { model?: { unk_token?: unknown } }).model?.unk_token;
+    const unkToken = (tokenizerJson as TokenizerJson).model?.unk_token;
     const unkId = typeof unkToken === 'string' ? this.#tokenizer.token_to_id(unkToken) : undefined;
     this.#unkId = unkId ?? 0;
   }
@@ -54,4 +62,17 @@ export class BundleTokenizer {
     const post = this.#tokenizer.post_processor;
     return post === null ? tokens : post.post_process(tokens, null, true).tokens;
   }
+}
+
+/**
+ * Replaces tokenizers.js' BertNormalizer and BertPreTokenizer, which use JavaScript's Unicode data, by
+ * implementations that follow the Rust crate code point for code point (see bert-text.ts).
+ */
+function useRustUnicodeBehaviour(tokenizer: Tokenizer, json: TokenizerJson): void {
+  const stages = tokenizer as unknown as {
+    normalizer: ((text: string) => string) | null;
+    pre_tokenizer: ((text: string) => string[]) | null;
+  };
+  if (json.normalizer?.type === 'BertNormalizer') stages.normalizer = bertNormalizer(json.normalizer);
+  if (json.pre_tokenizer?.type === 'BertPreTokenizer') stages.pre_tokenizer = bertPreTokenize;
 }
