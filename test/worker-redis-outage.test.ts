@@ -82,6 +82,7 @@ test('Redis stopped mid-stream and started again: nothing lost, processing conti
   await produceEvents(kafka, topics.input, fresh);
   await collector.waitForIds(ids(fresh), 90_000);
   const redis = createTestRedis(`redis://127.0.0.1:${port}`);
+  redis.on('error', () => undefined); // the server is killed at the end of the test
   t.after(() => redis.disconnect());
   const keysAfterRestart = await redis.dbsize();
   const again = fresh

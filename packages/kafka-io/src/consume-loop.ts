@@ -24,8 +24,11 @@ export interface ConsumeLoopOptions {
   partitionsConsumedConcurrently?: number;
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
-  /** Minimum time between offset commits while a fetched batch is still being worked through. */
-  commitIntervalMs?: number;
+  /**
+   * Offsets are committed after every published chunk by default (fewest duplicates after a crash);
+   * a larger value commits after that many resolved offsets, or every second, whichever comes first.
+   */
+  commitEveryOffsets?: number;
   /** Where a group without committed offsets starts; true never skips events written before it joined. */
   fromBeginning?: boolean;
   logger: ConsumeLoopLogger;
@@ -89,7 +92,8 @@ export class ConsumeLoop {
     });
     await this.#consumer.run({
       autoCommit: true,
-      autoCommitInterval: this.#options.commitIntervalMs ?? 1_000,
+      autoCommitInterval: 1_000,
+      autoCommitThreshold: this.#options.commitEveryOffsets ?? 1,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.#options.partitionsConsumedConcurrently ?? 4,
       eachBatch: (payload) => this.#eachBatch(payload),

@@ -11,7 +11,7 @@ import {
   type KafkaClientOptions,
 } from '@modstream/kafka-io';
 import { MemoryLabelCache, RedisLabelCache, type LabelCache } from '@modstream/label-cache';
-import type { WorkerConfig } from './config.js';
+import { resolveModelDir, type WorkerConfig } from './config.js';
 import { HealthServer } from './http-server.js';
 import { Pipeline, inferenceRunner, type InferenceJob, type InferenceResult } from './pipeline.js';
 import { loadRoutingPolicy, routingQueues } from './routing.js';
@@ -33,6 +33,7 @@ export class WorkerApp {
   readonly #stopSteps: Step[] = [];
   #classifier: TextClassifier | undefined;
   #pipeline: Pipeline | undefined;
+  #cache: LabelCache | undefined;
   #consumer: ConsumeLoop | undefined;
   #stopping: Promise<void> | undefined;
   #httpPort: number | undefined;
@@ -53,8 +54,9 @@ export class WorkerApp {
     return this.#httpPort;
   }
 
+  /** Pipeline counters and the cache's hit, miss and bypass counters. */
   get stats() {
-    return this.#pipeline?.stats;
+    return { ...this.#pipeline?.stats, cache: this.#cache?.stats() };
   }
 
   async start(): Promise<void> {
@@ -69,7 +71,7 @@ export class WorkerApp {
     this.#onStop('http server', () => http.close());
     logger.info({ port: this.#httpPort }, 'http server listening');
 
-    const classifier = await ClassifierPool.create(config.model.dir, {
+    const classifier = await ClassifierPool.create(resolveModelDir(config.model.dir), {
       sessions: config.model.sessions,
       intraOpThreads: config.model.intraOpThreads,
     });
@@ -85,6 +87,7 @@ export class WorkerApp {
     );
 
     const cache = await this.#createCache();
+    this.#cache = cache;
     this.#onStop('label cache', () => cache.close());
 
     const metrics = observability.metrics;

@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 /** Raised with every configuration problem found, one line each, naming the variable. */
@@ -214,4 +217,14 @@ function crossFieldProblems(env: NodeJS.ProcessEnv, mode: ConfigMode): string[] 
     problems.push('MODSTREAM_KAFKA_TLS_CERT_FILE and MODSTREAM_KAFKA_TLS_KEY_FILE: set both or neither');
   }
   return problems;
+}
+
+/** The repository root: three levels above this file in src/ or dist/. */
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** A relative model directory is looked up in the working directory first, then in the repository root. */
+export function resolveModelDir(dir: string): string {
+  if (isAbsolute(dir)) return dir;
+  const fromCwd = resolve(dir);
+  return existsSync(fromCwd) ? fromCwd : resolve(repoRoot, dir);
 }

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { MicroBatcher } from '@modstream/batcher';
 import { ClassifierPool } from '@modstream/classifier';
 import { MemoryLabelCache } from '@modstream/label-cache';
-import { ConfigError, loadConfig } from '../config.js';
+import { ConfigError, loadConfig, resolveModelDir } from '../config.js';
 import { createWorkerLogger } from '../observability.js';
 import {
   Pipeline,
@@ -42,7 +42,7 @@ export async function run(args: string[]): Promise<number> {
   const file = args[0] === undefined || args[0] === '-' ? undefined : args[0];
   const sourceName = file === undefined ? 'stdin' : basename(file);
 
-  const classifier = await ClassifierPool.create(config.model.dir, {
+  const classifier = await ClassifierPool.create(resolveModelDir(config.model.dir), {
     sessions: config.model.sessions,
     intraOpThreads: config.model.intraOpThreads,
   });
