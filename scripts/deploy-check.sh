@@ -57,13 +57,15 @@ else
     cd "$WORK/out"
     NODE_ENV=production node --input-type=module -e "
       import { createRequire } from 'node:module';
-      import { existsSync, readdirSync } from 'node:fs';
+      import { existsSync, readdirSync, realpathSync } from 'node:fs';
       const problems = [];
       if (!existsSync('dist/cli.js')) problems.push('dist/cli.js missing');
       for (const name of ['worker', 'classify', 'eval', 'embedded']) {
         await import('./dist/commands/' + name + '.js').catch((e) => problems.push('dist/commands/' + name + '.js: ' + e.message));
       }
-      const fromClassifier = createRequire(new URL('./node_modules/@modstream/classifier/package.json', import.meta.url));
+      // Resolved from the package's real folder, as node does for its imports (pnpm links it from .pnpm/).
+      const classifierDir = realpathSync('node_modules/@modstream/classifier');
+      const fromClassifier = createRequire(classifierDir + '/package.json');
       try {
         const ort = fromClassifier('onnxruntime-node');
         if (typeof ort.InferenceSession?.create !== 'function') problems.push('onnxruntime-node has no InferenceSession');
@@ -95,7 +97,7 @@ render() { # name, expectations..., -- helm args...
   shift
   while [[ "$1" != "--" ]]; do expectations+=("$1") && shift; done
   shift
-  "$HELM" lint --strict "$CHART" "$@" >"$WORK/lint-$name.txt" 2>&1 || {
+  "$HELM" lint --strict --kube-version "${KUBERNETES_VERSIONS[-1]}" "$CHART" "$@" >"$WORK/lint-$name.txt" 2>&1 || {
     cat "$WORK/lint-$name.txt" >&2
     fail "helm lint $name"
   }
@@ -125,7 +127,7 @@ render dev-secret --expect Secret --expect ScaledObject --expect TriggerAuthenti
 refused() { # expected error text, helm args...
   local expected="$1"
   shift
-  if "$HELM" template modstream "$CHART" "$@" >/dev/null 2>"$WORK/refused.txt"; then
+  if "$HELM" template modstream "$CHART" --kube-version "${KUBERNETES_VERSIONS[-1]}" "$@" >/dev/null 2>"$WORK/refused.txt"; then
     fail "helm template $* rendered; expected it to be refused ($expected)"
   elif ! grep -q "$expected" "$WORK/refused.txt"; then
     cat "$WORK/refused.txt" >&2

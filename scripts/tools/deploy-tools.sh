@@ -54,7 +54,8 @@ ensure_python_tools() {
   tools_build "$dir" install_python_tools || return 1
   TOOLS_PYTHON="$dir/venv/bin/python"
   HADOLINT="$dir/venv/bin/hadolint"
-  KUBERNETES_SCHEMA_SOURCE="$("$TOOLS_PYTHON" -c 'import kubernetes_validate, os; print(os.path.join(os.path.dirname(kubernetes_validate.__file__), "kubernetes-json-schema"))')"
+  # Located without importing kubernetes_validate: only its data files are used, not its (uninstalled) deps.
+  KUBERNETES_SCHEMA_SOURCE="$("$TOOLS_PYTHON" -c 'import importlib.util, os; spec = importlib.util.find_spec("kubernetes_validate"); print(os.path.join(spec.submodule_search_locations[0], "kubernetes-json-schema"))')"
 }
 
 install_go_binary() {

@@ -64,6 +64,15 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 {{- end }}
 
+{{/* Keys of the Kafka SASL credentials: the configured ones in an existing Secret, fixed ones in the dev Secret. */}}
+{{- define "modstream-worker.kafkaSaslUsernameKey" -}}
+{{- if .Values.kafka.sasl.existingSecret }}{{ .Values.kafka.sasl.usernameKey }}{{ else }}kafka-sasl-username{{ end }}
+{{- end }}
+
+{{- define "modstream-worker.kafkaSaslPasswordKey" -}}
+{{- if .Values.kafka.sasl.existingSecret }}{{ .Values.kafka.sasl.passwordKey }}{{ else }}kafka-sasl-password{{ end }}
+{{- end }}
+
 {{/* Secret holding the Redis password, or empty when Redis needs none. */}}
 {{- define "modstream-worker.redisSecret" -}}
 {{- if .Values.redis.existingSecret }}
@@ -71,6 +80,10 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- else if and .Values.devSecret.create .Values.devSecret.redisPassword }}
 {{- include "modstream-worker.devSecretName" . }}
 {{- end }}
+{{- end }}
+
+{{- define "modstream-worker.redisPasswordKey" -}}
+{{- if .Values.redis.existingSecret }}{{ .Values.redis.passwordKey }}{{ else }}redis-password{{ end }}
 {{- end }}
 
 {{/* KEDA's name for a SASL mechanism. */}}
