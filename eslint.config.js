@@ -9,6 +9,7 @@ export default tseslint.config(
       'training/**',
       'models/**',
       '.stack/**',
+      '.venv/**',
       'bench/results/**',
     ],
   },

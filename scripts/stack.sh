@@ -48,13 +48,20 @@ install_redis() {
 install_kafka() {
   command -v java >/dev/null || apt_install openjdk-17-jre-headless
   command -v mvn >/dev/null || apt_install maven
+  local stamp="$KAFKA_LIBS/.pom.sha256" wanted
+  wanted="$(sha256sum "$KAFKA_TEMPLATE_DIR/pom.xml" | cut -d' ' -f1)"
+  if [ "$(cat "$stamp" 2>/dev/null || true)" = "$wanted" ] && ls "$KAFKA_LIBS"/kafka_2.13-*.jar >/dev/null 2>&1; then
+    return 0
+  fi
+  rm -rf "$KAFKA_LIBS"
   mkdir -p "$KAFKA_LIBS"
-  # Resolved every time so the jar folder always matches the pom; fast once ~/.m2 is warm.
+  log "resolving Kafka jars from Maven Central into $KAFKA_LIBS"
   mvn -B -q -f "$KAFKA_TEMPLATE_DIR/pom.xml" \
     org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
     -DincludeScope=runtime -DoutputDirectory="$KAFKA_LIBS" >"$LOG_DIR/maven.log" 2>&1 ||
     die "resolving Kafka jars from Maven Central failed; see $LOG_DIR/maven.log"
   ls "$KAFKA_LIBS"/kafka_2.13-*.jar >/dev/null 2>&1 || die "no kafka_2.13 jar in $KAFKA_LIBS"
+  printf '%s\n' "$wanted" >"$stamp"
 }
 
 install_all() {
@@ -171,6 +178,7 @@ start_kafka() {
   local pid
   if pid="$(running_pid kafka)"; then
     log "kafka: already running (pid $pid)"
+    wait_kafka_ready "$pid"
     return 0
   fi
   local port
@@ -183,7 +191,10 @@ start_kafka() {
   local log_file="$LOG_DIR/kafka.log"
   : >"$log_file"
   log "kafka: formatting storage"
-  kafka_java kafka.tools.StorageTool format -t "$(kafka_java kafka.tools.StorageTool random-uuid)" \
+  # A cluster id is 16 random bytes in unpadded base64url (what `StorageTool random-uuid` prints).
+  local cluster_id
+  cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+  kafka_java kafka.tools.StorageTool format -t "$cluster_id" \
     -c "$KAFKA_DIR/server.properties" \
     --add-scram "SCRAM-SHA-256=[name=$SASL_USER,password=$SASL_PASSWORD]" \
     --add-scram "SCRAM-SHA-512=[name=$SASL_USER,password=$SASL_PASSWORD]" \
@@ -196,13 +207,18 @@ start_kafka() {
     >"$LOG_DIR/kafka.out" 2>&1 </dev/null) &
   local new_pid=$!
   printf '%s' "$new_pid" >"$(pid_file kafka)"
+  wait_kafka_ready "$new_pid"
+}
+
+wait_kafka_ready() {
+  local pid="$1" log_file="$LOG_DIR/kafka.log" started=$SECONDS
   local deadline=$((SECONDS + KAFKA_READY_TIMEOUT_S))
   until grep -q 'Kafka Server started' "$log_file" 2>/dev/null; do
-    [ -d "/proc/$new_pid" ] || die "kafka exited during startup; see $log_file and $LOG_DIR/kafka.out"
+    [ -d "/proc/$pid" ] || die "kafka exited during startup; see $log_file and $LOG_DIR/kafka.out"
     [ "$SECONDS" -lt "$deadline" ] || die "kafka not ready after ${KAFKA_READY_TIMEOUT_S}s; see $log_file"
     sleep 0.2
   done
-  log "kafka: ready"
+  log "kafka: ready (waited $((SECONDS - started))s)"
 }
 
 # --- commands -------------------------------------------------------------------------------
@@ -257,8 +273,20 @@ cmd_logs() {
   esac
 }
 
+# Serialises up/down/install between shells sharing this checkout.
+lock_stack() {
+  exec 9>"$STACK_DIR/stack.lock"
+  if ! flock -n 9; then
+    log "waiting for another stack command in this checkout to finish"
+    flock -w 300 9 || die "another stack command held $STACK_DIR/stack.lock for 300s"
+  fi
+}
+
 main() {
   mkdir -p "$LOG_DIR" "$RUN_DIR"
+  case "${1:-}" in
+    up | down | install) lock_stack ;;
+  esac
   case "${1:-}" in
     up) cmd_up ;;
     down) cmd_down ;;
