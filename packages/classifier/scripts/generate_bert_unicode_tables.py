@@ -6,6 +6,7 @@ Rust crates' (e.g. JS lowercases a final capital sigma to 'ς' where Rust gives 
 outside the BMP, and JS knows punctuation and marks added in newer Unicode versions).
 
 usage: python packages/classifier/scripts/generate_bert_unicode_tables.py
+       pnpm exec prettier --write packages/classifier/data/bert-unicode-tables.json
 """
 
 import json

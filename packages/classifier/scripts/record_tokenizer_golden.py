@@ -1,6 +1,7 @@
 """Records the token ids of the golden edge-case texts with the Python `tokenizers` package.
 
 usage: python packages/classifier/scripts/record_tokenizer_golden.py <bundle dir> [golden.json]
+       pnpm exec prettier --write packages/classifier/fixtures/tokenizer-golden.json
 Keeps the cases' names and texts, rewrites their ids and the tokenizer's sha256, max_length and version.
 """
 
