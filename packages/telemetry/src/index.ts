@@ -1,1 +1,15 @@
-export {};
+export { startTelemetry, type Telemetry, type TelemetryOptions } from './start-telemetry.js';
+export {
+  createWorkerMetrics,
+  type CacheResult,
+  type EventOutKind,
+  type WorkerMetrics,
+} from './worker-metrics.js';
+export {
+  extractTraceContext,
+  injectTraceContext,
+  withSpan,
+  type KafkaHeaders,
+  type SpanOptions,
+} from './tracing.js';
+export { createLogger, TEXT_REDACT_PATHS, type Logger, type LoggerOptions } from './logger.js';
