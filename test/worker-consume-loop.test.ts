@@ -104,3 +104,53 @@ test('consume loop: every input gets its output; a stop mid-stream and a restart
     `consume loop: ${total} inputs, ${outputEnd} outputs, ${outputEnd - total} duplicates after stop/restart`,
   );
 });
+
+test('consume loop: a chunk slower than the session timeout does not cost the group membership', async (t) => {
+  const [input, output] = [
+    await createTestTopic(1, { prefix: 'slow-in' }),
+    await createTestTopic(1, { prefix: 'slow-out' }),
+  ];
+  t.after(() => deleteTestTopics(input, output));
+  const kafka = createTestKafka();
+  const seed = kafka.producer();
+  await seed.connect();
+  await seed.send({
+    topic: input,
+    acks: -1,
+    messages: Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })),
+  });
+  await seed.disconnect();
+
+  const producer = new OutputProducer(kafka);
+  await producer.connect();
+  t.after(() => producer.disconnect());
+  const joins: unknown[] = [];
+  const errors: unknown[] = [];
+  let handled = 0;
+  const sessionTimeoutMs = 6_000;
+  const loop = new ConsumeLoop({
+    kafka,
+    groupId: uniqueName('slow-group'),
+    topic: input,
+    producer,
+    sessionTimeoutMs,
+    heartbeatIntervalMs: 500,
+    logger: {
+      info: (_fields, message) => message === 'joined consumer group' && joins.push(message),
+      warn: () => undefined,
+      error: (fields) => errors.push(fields),
+    },
+    handle: async (records) => {
+      // Simulated inference longer than the session timeout.
+      if (handled === 0) await new Promise((resolve) => setTimeout(resolve, sessionTimeoutMs + 3_000));
+      handled += records.length;
+      return records.map((r) => ({ topic: output, key: r.key, value: r.value ?? Buffer.alloc(0) }));
+    },
+  });
+  await loop.start();
+  t.after(() => loop.stop());
+  await waitFor(() => handled >= 20, { timeoutMs: 60_000, message: 'all 20 handled' });
+  assert.equal(joins.length, 1, 'joined once: never evicted');
+  assert.deepEqual(errors, []);
+  assert.equal(handled, 20, 'no redelivery');
+});

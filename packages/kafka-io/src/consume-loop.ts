@@ -117,7 +117,7 @@ export class ConsumeLoop {
   async #eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
     const { topic, partition, messages } = batch;
-    this.#reportLag(batch, batch.firstOffset());
+    this.#reportLag(batch, BigInt(batch.firstOffset() ?? batch.highWatermark));
     for (let start = 0; start < messages.length; start += this.#chunkSize) {
       if (!isRunning() || isStale()) return;
       const records = messages
@@ -137,16 +137,16 @@ export class ConsumeLoop {
       } finally {
         heartbeats.stop();
       }
-      this.#reportLag(batch, last.offset);
+      this.#reportLag(batch, BigInt(last.offset) + 1n);
       heartbeats.rethrow();
       await heartbeat();
       await commitOffsetsIfNecessary();
     }
   }
 
-  #reportLag(batch: Batch, lastProcessed: string | null): void {
+  /** Messages of the partition not yet processed, from `next` to the high watermark. */
+  #reportLag(batch: Batch, next: bigint): void {
     if (this.#options.onLag === undefined) return;
-    const next = lastProcessed === null ? BigInt(batch.highWatermark) : BigInt(lastProcessed) + 1n;
     const lag = BigInt(batch.highWatermark) - next;
     this.#options.onLag(batch.topic, batch.partition, Number(lag < 0n ? 0n : lag));
   }
