@@ -80,8 +80,10 @@ describe('ClassifierPool', () => {
     await assert.rejects(
       ClassifierPool.create(dir, { sessions: 2 }),
       (error) =>
-        error instanceof ClassifierError &&
-        /BundleError: model\.onnx has outputs \[logits\]/.test(error.message),
+        error instanceof BundleError &&
+        error.kind === 'model_invalid' &&
+        error.file === 'model.onnx' &&
+        /model\.onnx has outputs \[logits\]/.test(error.message),
     );
     const corrupt = await makeFixtureBundle();
     await writeFile(join(corrupt, 'model.onnx'), 'not a model');

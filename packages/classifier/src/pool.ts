@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { loadBundle } from './bundle.js';
 import { createTokenizer, type SessionOptions } from './engine.js';
-import { ClassifierError } from './errors.js';
+import { BundleError, ClassifierError, type BundleErrorKind } from './errors.js';
 import type { FromWorker, PoolWorkerData, SerializedError, ToWorker } from './pool-protocol.js';
 import type { BundleTokenizer } from './tokenizer.js';
 import type { BundleInfo, Classification, TextClassifier } from './types.js';
@@ -20,10 +20,16 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
-/** Errors a worker reports, rebuilt with their name, kind and file so callers can tell them apart. */
+/** An error a worker reported, rebuilt as a BundleError when it was one, else as a ClassifierError. */
 function rebuildError(error: SerializedError): Error {
-  const rebuilt = new ClassifierError('inference_failed', `${error.name}: ${error.message}`);
-  return Object.assign(rebuilt, { workerError: error });
+  if (error.name === 'BundleError' && error.kind !== undefined) {
+    return new BundleError(
+      error.kind as BundleErrorKind,
+      error.message,
+      error.file === undefined ? {} : { file: error.file },
+    );
+  }
+  return new ClassifierError('inference_failed', `${error.name}: ${error.message}`);
 }
 
 /**
