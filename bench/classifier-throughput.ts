@@ -1,7 +1,7 @@
 // Raw inference throughput of the classifier bundle (comments/s): batch 1/8/32/64, fp32 vs int8, 1 and 2
 // intra-op threads, batches of real comment lengths (the silver test texts, cycled) sorted by length or in
 // random order. Each cell is the median of --repeats timed passes over --texts comments, after one warm-up pass.
-//   node --conditions=@modstream/source --import tsx bench/classifier-throughput.ts [--texts 256] [--repeats 5]
+//   node --conditions=@modstream/source --import tsx bench/classifier-throughput.ts [--texts 128] [--repeats 5]
 //     [--int8 models/incivility-minilm-l6] [--fp32 training/artifacts/fp32] [--batches 1,8,32,64] [--threads 1,2]
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -14,7 +14,7 @@ import { InferenceEngine, loadBundle } from '@modstream/classifier';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({
   options: {
-    texts: { type: 'string', default: '256' },
+    texts: { type: 'string', default: '128' },
     repeats: { type: 'string', default: '5' },
     int8: { type: 'string', default: join(root, 'models/incivility-minilm-l6') },
     fp32: { type: 'string', default: join(root, 'training/artifacts/fp32') },

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -19,6 +20,9 @@ const DEFAULT_REFERENCE_BATCH = 32; // training/bundle.py BundleScorer.scores de
 
 async function readReference(labels: readonly string[]): Promise<{ texts: string[]; reference: Reference }> {
   const dir = join(bundleDir, 'reference');
+  for (const file of ['texts.jsonl', 'scores.json']) {
+    assert.ok(existsSync(join(dir, file)), `the bundle has no reference/${file} (recorded by training/)`);
+  }
   const texts = (await readFile(join(dir, 'texts.jsonl'), 'utf8'))
     .split('\n')
     .filter((line) => line.trim() !== '')
