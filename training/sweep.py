@@ -39,6 +39,19 @@ GRID = [
     replace(BASE, lr=8e-5, pos_weight_cap=25.0),
     replace(BASE, lr=5e-5, epochs=16),
 ]
+# Second round, after the first showed focal loss and higher learning rates ahead on validation.
+FOCAL = replace(BASE, loss="focal")
+FOCAL_GRID = [
+    replace(FOCAL, lr=1.2e-4),
+    replace(FOCAL, lr=1.6e-4),
+    replace(FOCAL, lr=1.2e-4, epochs=16),
+    replace(FOCAL, lr=8e-5, epochs=16),
+    replace(FOCAL, lr=1.2e-4, pos_weight_cap=25.0),
+    replace(FOCAL, lr=1.2e-4, focal_gamma=1.0),
+    replace(FOCAL, lr=8e-5, seed=7),
+    replace(FOCAL, lr=1.2e-4, seed=7),
+]
+GRIDS = {"default": GRID, "focal": FOCAL_GRID}
 
 
 def run_sweep(grid: list[TrainConfig], base: Path, splits: dict, device: str, out: Path, budget_s: float) -> tuple:
@@ -68,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--base", type=Path, default=None)
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     parser.add_argument("--budget-s", type=float, default=300.0)
+    parser.add_argument("--grid", choices=sorted(GRIDS), default="default")
     parser.add_argument("--limit-train", type=int, default=0, help="smoke tests only")
     parser.add_argument("--epochs", type=int, default=0, help="override every run's epochs (smoke tests only)")
     args = parser.parse_args(argv)
@@ -76,7 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.limit_train:
         splits["train"].texts = splits["train"].texts[: args.limit_train]
         splits["train"].labels = splits["train"].labels[: args.limit_train]
-    grid = [replace(c, epochs=args.epochs) for c in GRID] if args.epochs else GRID
+    grid = GRIDS[args.grid]
+    grid = [replace(c, epochs=args.epochs) for c in grid] if args.epochs else grid
     base = args.base or default_base_dir()
     device = pick_device(args.device)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -47,7 +47,9 @@ class TrainConfig:
     name: str = ""
 
     def label(self) -> str:
-        return self.name or f"lr{self.lr:g}-ep{self.epochs}-cap{self.pos_weight_cap:g}-{self.loss}-s{self.seed}"
+        loss = f"focal{self.focal_gamma:g}" if self.loss == "focal" else self.loss
+        batch = f"-bs{self.batch_size}" if self.batch_size != 32 else ""
+        return self.name or f"lr{self.lr:g}-ep{self.epochs}-cap{self.pos_weight_cap:g}-{loss}{batch}-s{self.seed}"
 
 
 @dataclass
