@@ -7,11 +7,9 @@ import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { bundleDir, repoRoot, silverTest } from './classifier-support.js';
 
-/** Where the model's test-split macro-F1 is recorded: metrics.json beside the bundle, else manifest.json "metrics". */
+/** Where training/finalize.py records the test-split macro-F1: metrics.json beside the bundle, and manifest.json. */
 const CANDIDATES: { file: string; path: string[] }[] = [
-  { file: 'metrics.json', path: ['test', 'macro_f1'] },
   { file: 'metrics.json', path: ['macro_f1'] },
-  { file: 'manifest.json', path: ['metrics', 'test', 'macro_f1'] },
   { file: 'manifest.json', path: ['metrics', 'macro_f1'] },
 ];
 
