@@ -9,6 +9,14 @@
 # Tools and schemas come from PyPI and the Go module proxy, cached per machine (scripts/tools/deploy-tools.sh).
 set -euo pipefail
 
+REPLAY_BUILD=0
+for arg in "$@"; do
+  case "$arg" in
+    --replay-build) REPLAY_BUILD=1 ;; # also run the Dockerfile's build stage for real (~2-4 min)
+    *) echo "usage: scripts/deploy-check.sh [--replay-build]" >&2 && exit 2 ;;
+  esac
+done
+
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 # shellcheck source=tools/deploy-tools.sh
@@ -25,6 +33,19 @@ step() { printf '\n== %s\n' "$*"; }
 fail() {
   printf 'deploy-check: FAIL: %s\n' "$*" >&2
   failures=$((failures + 1))
+}
+
+# The worker's CLI in a deployed folder (production dependencies only) classifies one text with the bundle.
+smoke_classify() { # app dir, model dir
+  local output
+  output="$(cd "$1" && NODE_ENV=production node dist/cli.js classify --json --model "$2" \
+    "deploy-check smoke test: what a thoughtful reply")" || return 1
+  node -e '
+    const result = JSON.parse(process.argv[1].trim().split("\n")[0]);
+    const scores = Object.keys(result.scores ?? {}).length;
+    if (scores !== 10) throw new Error("expected 10 label scores, got " + scores);
+    console.log("classify in the deployed layout: 10 scores, model " + result.model_version);
+  ' "$output"
 }
 
 step "tools (cache: $TOOLS_DIR)"
@@ -83,6 +104,19 @@ else
       { echo "node dist/cli.js exited $code without its usage line" >&2 && exit 1; }
     echo "deployed size: $(du -sh . | cut -f1) (the image prunes darwin/win32 onnxruntime binaries)"
   ) || fail "deployed worker layout"
+  smoke_classify "$WORK/out" "$ROOT/models/incivility-minilm-l6" || fail "classify smoke test in the deployed layout"
+fi
+
+if [[ "$REPLAY_BUILD" == 1 ]]; then
+  step "image build replay (the Dockerfile's build stage run for real, runtime stage laid out)"
+  replay_started=$SECONDS
+  if "$TOOLS_PYTHON" deploy/checks/replay_build.py . deploy/Dockerfile "$WORK/replay" >"$WORK/replay.json"; then
+    app="$("$TOOLS_PYTHON" -c 'import json, sys; print(json.load(open(sys.argv[1]))["app"])' "$WORK/replay.json")"
+    echo "replayed in $((SECONDS - replay_started))s; image /app: $(du -sh "$app" | cut -f1)"
+    smoke_classify "$app" "$app/models/incivility-minilm-l6" || fail "classify smoke test in the replayed image"
+  else
+    fail "replaying deploy/Dockerfile"
+  fi
 fi
 
 step "Helm chart"
