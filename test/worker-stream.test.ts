@@ -59,6 +59,15 @@ test('10,000 events, 5 % malformed, 20 % repeats: one output per id, repeats fro
     180_000,
   );
   const seconds = (Date.now() - startedAt) / 1000;
+  const metrics = await (await fetch(`http://127.0.0.1:${worker.port}/metrics`)).text();
+  const metric = (name: string) =>
+    metrics
+      .split('\n')
+      .filter((line) => line.startsWith(name))
+      .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+  assert.equal(metric('modstream_events_in_total'), EVENTS, '/metrics events in');
+  assert.equal(metric('modstream_dead_letters_total'), EVENTS * 0.05, '/metrics dead letters');
+  assert.equal(metric('modstream_events_out_total{kind="labeled"}'), EVENTS * 0.95, '/metrics labeled out');
   worker.child.kill('SIGTERM');
   assert.equal((await worker.exited).code, 0);
   await collector.waitCaughtUp();

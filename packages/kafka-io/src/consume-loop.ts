@@ -60,6 +60,8 @@ export class ConsumeLoop {
       sessionTimeout: options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: this.#heartbeatIntervalMs,
       allowAutoTopicCreation: false,
+      // Bounds how long a stop waits for the fetch in flight.
+      maxWaitTimeInMs: 1_000,
     });
     const { events } = this.#consumer;
     this.#consumer.on(events.GROUP_JOIN, ({ payload }) => {

@@ -18,6 +18,8 @@ import { loadRoutingPolicy, routingQueues } from './routing.js';
 import { startObservability, type Logger, type Observability } from './observability.js';
 import { RedisAuthError, isRedisAuthFailure } from './redis-auth.js';
 
+const SERVICE_VERSION = '0.1.0';
+
 type Step = { name: string; run: () => Promise<unknown> };
 
 /** How long start waits for Redis before going on with the cache bypassed (or failing on refused credentials). */
@@ -63,7 +65,7 @@ export class WorkerApp {
     const config = this.#config;
     const logger = this.#logger;
 
-    const observability = startObservability();
+    const observability = startObservability({ serviceVersion: SERVICE_VERSION, tracing: config.tracing });
     this.#onStop('telemetry', () => observability.shutdown());
 
     const http = new HealthServer({ ready: () => this.ready, metrics: observability.metricsHandler });
@@ -160,7 +162,7 @@ export class WorkerApp {
       try {
         await step.run();
         if (step.name === 'consumer')
-          this.#logger.info(this.#pipeline?.stats ?? {}, 'consumer stopped; offsets committed');
+          this.#logger.info({ stats: this.stats }, 'consumer stopped; offsets committed');
       } catch (error) {
         failures.push(step.name);
         this.#logger.error({ err: error, step: step.name }, 'stop step failed');

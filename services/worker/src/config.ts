@@ -119,6 +119,8 @@ export interface WorkerConfig {
   shutdownDeadlineMs: number;
   logLevel: Env['MODSTREAM_LOG_LEVEL'];
   logText: boolean;
+  /** Spans are recorded when OTEL_TRACES_EXPORTER names an exporter (the SDK reads the other OTEL_* variables). */
+  tracing: boolean;
 }
 
 export type ConfigMode = 'worker' | 'embedded';
@@ -199,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, mode: ConfigMode = 'worker'):
     shutdownDeadlineMs: e.MODSTREAM_SHUTDOWN_DEADLINE_MS,
     logLevel: e.MODSTREAM_LOG_LEVEL,
     logText: e.MODSTREAM_LOG_TEXT,
+    tracing: (env.OTEL_TRACES_EXPORTER ?? 'none').trim() !== 'none',
   };
 }
 

@@ -1,13 +1,16 @@
-// PROVISIONAL: replaced by an adapter over @modstream/telemetry once it lands.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  createLogger,
+  createWorkerMetrics,
+  extractTraceContext,
+  injectTraceContext,
+  startTelemetry,
+  withSpan,
+  type Logger,
+} from '@modstream/telemetry';
 import type { PipelineMetrics, PipelineRecord } from './pipeline.js';
 
-export interface Logger {
-  debug(fields: object, message: string): void;
-  info(fields: object, message: string): void;
-  warn(fields: object, message: string): void;
-  error(fields: object, message: string): void;
-}
+export type { Logger } from '@modstream/telemetry';
 
 export interface WorkerMetrics {
   pipeline: PipelineMetrics;
@@ -15,41 +18,83 @@ export interface WorkerMetrics {
   consumerLag(topic: string, partition: number, lag: number): void;
 }
 
+/** Metrics, traces and the /metrics handler of one worker process. */
 export interface Observability {
   metrics: WorkerMetrics;
   metricsHandler(request: IncomingMessage, response: ServerResponse): void;
+  /** Trace headers of an input message, re-injected onto its outputs (W3C traceparent/tracestate). */
   outputHeaders(input: Record<string, string>): Record<string, string>;
+  /** Runs the processing of one chunk in a span and counts it as in flight. */
   traceChunk<T>(records: readonly PipelineRecord[], work: () => Promise<T>): Promise<T>;
   shutdown(): Promise<void>;
 }
 
-const levels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
-
-export function createWorkerLogger(level: string, stream: NodeJS.WritableStream = process.stdout): Logger {
-  const min = level === 'silent' ? Infinity : levels.indexOf(level);
-  const write = (name: string) => (fields: object, msg: string) => {
-    if (levels.indexOf(name) < min) return;
-    const entry: Record<string, unknown> = { level: name, time: Date.now(), msg };
-    for (const [key, value] of Object.entries(fields)) {
-      entry[key] = value instanceof Error ? { name: value.name, message: value.message } : value;
-    }
-    stream.write(`${JSON.stringify(entry)}\n`);
-  };
-  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+export interface ObservabilityOptions {
+  serviceVersion: string;
+  /** Record spans (exported where the OTEL_* variables say). */
+  tracing: boolean;
 }
 
-export function startObservability(): Observability {
-  const noop = () => undefined;
+/** JSON logs (pino) that redact comment text unless `logText`. */
+export function createWorkerLogger(
+  level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent',
+  options: { logText?: boolean; stderr?: boolean } = {},
+): Logger {
+  return createLogger({
+    name: 'modstream-worker',
+    level,
+    logText: options.logText ?? false,
+    ...(options.stderr ? { destination: process.stderr } : {}),
+  });
+}
+
+export function startObservability(options: ObservabilityOptions): Observability {
+  const telemetry = startTelemetry({
+    serviceName: 'modstream-worker',
+    serviceVersion: options.serviceVersion,
+    enableTracing: options.tracing,
+  });
+  const m = createWorkerMetrics(telemetry.meter);
   return {
     metrics: {
-      pipeline: { eventsIn: noop, eventsOut: noop, deadLetter: noop, cache: noop, endToEndLatency: noop },
-      batch: noop,
-      consumerLag: noop,
+      pipeline: {
+        eventsIn: (count, topic) => m.eventsIn.add(count, { topic }),
+        eventsOut: (kind, count) => m.eventsOut.add(count, { kind }),
+        deadLetter: (reason) => m.deadLetters.add(1, { reason }),
+        // A repeat that shared an in-flight inference needed no inference: counted as a hit.
+        cache: (outcome, count) =>
+          m.cacheRequests.add(count, { result: outcome === 'shared' ? 'hit' : outcome }),
+        cacheWriteErrors: (count) => m.cacheWriteErrors.add(count),
+        endToEndLatency: (ms) => m.e2eLatencyMs.record(ms),
+      },
+      batch: (size, inferenceMs) => {
+        m.batchSize.record(size);
+        m.inferenceDurationMs.record(inferenceMs);
+      },
+      consumerLag: (_topic, partition, lag) => m.setConsumerLag(partition, lag),
     },
-    metricsHandler: (_request, response) => response.writeHead(200).end(''),
-    outputHeaders: (input): Record<string, string> =>
-      input.traceparent === undefined ? {} : { traceparent: input.traceparent },
-    traceChunk: (_records, work) => work(),
-    shutdown: async () => undefined,
+    metricsHandler: (request, response) => telemetry.metricsHandler(request, response),
+    outputHeaders: (input) => {
+      const headers = injectTraceContext({}, extractTraceContext(input));
+      return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, String(value)]));
+    },
+    traceChunk: async (records, work) => {
+      const first = records[0];
+      m.inFlight.add(records.length);
+      try {
+        return await withSpan('modstream.process_chunk', () => work(), {
+          attributes: {
+            'messaging.system': 'kafka',
+            'messaging.destination.name': first?.topic ?? '',
+            'messaging.kafka.partition': first?.partition ?? -1,
+            'messaging.kafka.offset': first?.offset ?? '',
+            'messaging.batch.message_count': records.length,
+          },
+        });
+      } finally {
+        m.inFlight.add(-records.length);
+      }
+    },
+    shutdown: () => telemetry.shutdown(),
   };
 }

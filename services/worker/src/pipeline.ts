@@ -42,11 +42,14 @@ export interface InferenceResult extends Classification {
   inferenceMs: number;
 }
 
+export type CacheOutcome = 'hit' | 'miss' | 'shared' | 'bypass';
+
 export interface PipelineMetrics {
-  eventsIn(count: number): void;
+  eventsIn(count: number, topic: string): void;
   eventsOut(kind: PipelineOutput['kind'], count: number): void;
   deadLetter(reason: string): void;
-  cache(outcome: 'hit' | 'miss' | 'shared', count: number): void;
+  cache(outcome: CacheOutcome, count: number): void;
+  cacheWriteErrors(count: number): void;
   endToEndLatency(ms: number): void;
 }
 
@@ -118,7 +121,7 @@ export class Pipeline {
     const receivedAt = Date.now();
     const { metrics } = this.#options;
     this.stats.eventsIn += records.length;
-    metrics?.eventsIn(records.length);
+    if (records[0] !== undefined) metrics?.eventsIn(records.length, records[0].topic);
 
     const decoded = records.map((record) => ({
       record,
@@ -149,7 +152,11 @@ export class Pipeline {
     const firstIndex = new Map<string, number>();
     keys.forEach((key, index) => firstIndex.has(key) || firstIndex.set(key, index));
     const lookup = [...firstIndex.keys()].filter((key) => !this.#inFlight.has(key));
-    const cached = lookup.length === 0 ? [] : await this.#options.cache.getMany(lookup);
+    const { cache } = this.#options;
+    const bypassedBefore = cache.stats().bypassed;
+    const cached = lookup.length === 0 ? [] : await cache.getMany(lookup);
+    // Keys the cache could not look up (Redis down) are reported as bypasses rather than misses.
+    let bypassed = Math.min(Math.max(cache.stats().bypassed - bypassedBefore, 0), lookup.length);
     const hits = new Map<string, CachedLabels>();
     lookup.forEach((key, i) => {
       const value = cached[i];
@@ -181,12 +188,15 @@ export class Pipeline {
       await Promise.all(
         [...started, ...joined].map(async ([key, promise]) => results.set(key, await promise)),
       );
-      await this.#options.cache.setMany(
+      const writeErrorsBefore = cache.stats().writeErrors;
+      await cache.setMany(
         [...started.keys()].flatMap((key) => {
           const result = results.get(key);
           return result === undefined ? [] : [{ key, value: this.#toCached(result) }];
         }),
       );
+      const writeErrors = cache.stats().writeErrors - writeErrorsBefore;
+      if (writeErrors > 0) this.#options.metrics?.cacheWriteErrors(writeErrors);
       return keys.map((key, index) => {
         const hit = hits.get(key);
         if (hit !== undefined)
@@ -199,7 +209,8 @@ export class Pipeline {
         const result = results.get(key);
         if (result === undefined) throw new Error('pipeline: inference result missing');
         const ranIt = started.has(key) && firstIndex.get(key) === index;
-        return this.#countOutcome(ranIt ? 'miss' : 'shared', {
+        const outcome = !ranIt ? 'shared' : bypassed-- > 0 ? 'bypass' : 'miss';
+        return this.#countOutcome(outcome, {
           classification: result,
           cacheHit: !ranIt,
           queuedMs: ranIt ? result.queuedMs : 0,
@@ -212,7 +223,7 @@ export class Pipeline {
     }
   }
 
-  #countOutcome(outcome: 'hit' | 'miss' | 'shared', value: Outcome): Outcome {
+  #countOutcome(outcome: CacheOutcome, value: Outcome): Outcome {
     if (outcome === 'hit') this.stats.cacheHits++;
     if (outcome === 'shared') this.stats.sharedInferences++;
     this.#options.metrics?.cache(outcome, 1);

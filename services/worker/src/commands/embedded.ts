@@ -38,7 +38,10 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`modstream embedded: ${error.message}\n`);
     return 2;
   }
-  const logger = createWorkerLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr);
+  const logger = createWorkerLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, {
+    logText: config.logText,
+    stderr: true,
+  });
   const file = args[0] === undefined || args[0] === '-' ? undefined : args[0];
   const sourceName = file === undefined ? 'stdin' : basename(file);
 

@@ -20,7 +20,7 @@ export async function run(_args: string[]): Promise<number> {
     process.stderr.write(`modstream worker: ${error.message}\n`);
     return EXIT_CONFIG;
   }
-  const logger = createWorkerLogger(config.logLevel);
+  const logger = createWorkerLogger(config.logLevel, { logText: config.logText });
   const app = new WorkerApp(config, logger);
 
   let stopping: Promise<number> | undefined;
