@@ -45,7 +45,7 @@ export function reportTable(
       `${m.label.padEnd(width)}  ${pad(fixed(m.precision), 9)}  ${pad(fixed(m.recall), 9)}  ${pad(fixed(m.f1), 9)}  ${pad(String(m.support), 7)}  ${pad(String(m.predicted), 9)}`,
   );
   const { minSupport, labels, value } = report.macroF1Frequent;
-  const summary = (name: string, text: string): string => `${name.padEnd(38)}${text}`;
+  const summary = (name: string, text: string): string => `${name.padEnd(42)}${text}`;
   return [
     `model ${info.modelId} ${info.modelVersion} (thresholds ${info.thresholdsVersion})`,
     `${run.file}: ${report.count} rows in ${run.seconds.toFixed(1)} s`,
