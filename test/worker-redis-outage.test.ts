@@ -12,6 +12,7 @@ import {
 } from '@modstream/testkit';
 import {
   OutputCollector,
+  findLog,
   freePort,
   killWorker,
   makeEvents,
@@ -101,13 +102,17 @@ test('Redis stopped mid-stream and started again: nothing lost, processing conti
   await collector.waitCaughtUp();
 
   const { missing, duplicates } = tally(collector, [...all, ...again]);
+  const cacheStats = (findLog(worker, 'stopped')?.stats as { cache?: { bypassed: number; hits: number } })
+    .cache;
   const againIds = new Set(ids(again));
   const againHits = collector.labeled.filter((e) => againIds.has(e.id) && e.cache_hit).length;
   console.log(
     `redis outage: ${all.length + again.length} events, ${missing.length} missing, ${duplicates} duplicates; ` +
-      `${keysAfterRestart} keys written after the restart; ${againHits}/${again.length} re-sent texts were cache hits`,
+      `${cacheStats?.bypassed} lookups bypassed while Redis was down; ${keysAfterRestart} keys written after the ` +
+      `restart; ${againHits}/${again.length} re-sent texts were cache hits`,
   );
   assert.deepEqual(missing, []);
+  assert.ok((cacheStats?.bypassed ?? 0) > 0, 'the worker saw Redis down and bypassed the cache');
   assert.ok(keysAfterRestart > 0, 'results cached again after Redis came back');
   assert.equal(againHits, again.length, 're-sent texts served from the cache');
 });

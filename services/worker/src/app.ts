@@ -99,7 +99,6 @@ export class WorkerApp {
       cost: (job) => job.tokens,
       runBatch: inferenceRunner(classifier, (size, ms) => metrics.batch(size, ms)),
     });
-    this.#onStop('batcher', () => batcher.close());
     const pipeline = new Pipeline({
       classifier,
       batcher,
@@ -134,6 +133,8 @@ export class WorkerApp {
     const producer = new OutputProducer(kafka);
     await producer.connect();
     this.#onStop('producer', () => producer.disconnect());
+    // After the consumer drained: flushes anything still pending before the producer goes.
+    this.#onStop('batcher', () => batcher.close());
 
     this.#classifier = classifier;
     const consumer = this.#createConsumer(kafka, producer, pipeline, observability);
