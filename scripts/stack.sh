@@ -147,7 +147,7 @@ start_redis() {
   local args=(--bind 127.0.0.1 --port "$port" --save "" --appendonly no --daemonize yes
     --dir "$data_dir" --pidfile "$(pid_file "$name")" --logfile "$LOG_DIR/$name.log")
   if [ "${#auth[@]}" -gt 0 ]; then args+=(--requirepass "${auth[1]}"); fi
-  redis-server "${args[@]}" || die "$name failed to start; see $LOG_DIR/$name.log"
+  redis-server "${args[@]}" 9>&- || die "$name failed to start; see $LOG_DIR/$name.log"
   local deadline=$((SECONDS + REDIS_READY_TIMEOUT_S))
   until redis_ping "$port" "${auth[@]}"; do
     [ "$SECONDS" -lt "$deadline" ] || die "$name not ready after ${REDIS_READY_TIMEOUT_S}s; see $LOG_DIR/$name.log"
@@ -204,7 +204,7 @@ start_kafka() {
     -Djava.awt.headless=true -Dkafka.logs.dir="$LOG_DIR" \
     -Dlog4j.configuration="file:$KAFKA_TEMPLATE_DIR/log4j.properties" \
     -cp "$KAFKA_LIBS/*" kafka.Kafka "$KAFKA_DIR/server.properties" \
-    >"$LOG_DIR/kafka.out" 2>&1 </dev/null) &
+    >"$LOG_DIR/kafka.out" 2>&1 </dev/null 9>&-) &
   local new_pid=$!
   printf '%s' "$new_pid" >"$(pid_file kafka)"
   wait_kafka_ready "$new_pid"
