@@ -1,0 +1,291 @@
+/**
+ * End-to-end runs through the real broker and Redis: the worker with every text a cache miss (backlog
+ * drain, then paced load at 25/50/75 % of that rate), the worker with every text a cache hit, the kafkajs
+ * pass-through on the same messages, and the naive batch-size-1 ONNX worker.
+ */
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import type { OutboundMessage } from '@modstream/kafka-io';
+import { loadCorpus, uniqueText } from './lib/corpus.js';
+import {
+  benchKafka,
+  brokers,
+  ensureTopics,
+  produceAll,
+  producePaced,
+  readOutputs,
+  redisUrl,
+  waitForCount,
+  type OutputRecord,
+} from './lib/kafka.js';
+import { bundleDir, repoRoot } from './lib/paths.js';
+import { startProcess, tsArgs, type BenchProcess } from './lib/proc.js';
+import { readResult, writeResult } from './lib/results.js';
+import { numberSetting, quick } from './lib/settings.js';
+import { percentile, round } from './lib/stats.js';
+
+interface RawLimitSummary {
+  best: { textsPerSec: number };
+  grid: {
+    batchSize: number;
+    sorted: boolean;
+    intraOpThreads: number;
+    sessions: number;
+    textsPerSec: number;
+  }[];
+}
+
+const PARTITIONS = 4;
+const LOAD_FRACTIONS = [0.25, 0.5, 0.75];
+const runTag = Date.now().toString(36);
+const base = `bench-${runTag}`;
+const kafka = benchKafka();
+const corpus = loadCorpus();
+
+const raw = readResult<RawLimitSummary>('raw-limit');
+const rawBest = raw?.best.textsPerSec ?? 100;
+const rawSingle =
+  raw?.grid.find((p) => p.batchSize === 1 && p.intraOpThreads === 1 && p.sessions === 1 && !p.sorted)
+    ?.textsPerSec ?? rawBest / 2;
+const missCount = Math.max(200, Math.ceil(rawBest * numberSetting('BENCH_MISS_SECONDS', 30, 6)));
+const hitCount = Math.ceil(numberSetting('BENCH_HIT_COUNT', 60_000, 6_000));
+const naiveCount = Math.max(100, Math.ceil(rawSingle * numberSetting('BENCH_NAIVE_SECONDS', 20, 5)));
+const loadSeconds = numberSetting('BENCH_LOAD_SECONDS', 20, 5);
+
+function comment(topic: string, id: string, text: string): OutboundMessage & { key: string } {
+  return { topic, key: id, value: Buffer.from(JSON.stringify({ id, text })) };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  return typeof address === 'object' && address !== null ? address.port : 0;
+}
+
+/** Output rate over the middle 90 % of the outputs (by broker timestamp), and over all of them. */
+function rates(outputs: readonly OutputRecord[]): {
+  eventsPerSec: number;
+  overallPerSec: number;
+  seconds: number;
+} {
+  const times = outputs.map((o) => o.timestamp).sort((a, b) => a - b);
+  const lo = Math.floor(times.length * 0.05);
+  const hi = Math.ceil(times.length * 0.95) - 1;
+  const span = (times[hi]! - times[lo]!) / 1000;
+  const all = (times[times.length - 1]! - times[0]!) / 1000;
+  return {
+    eventsPerSec: round((hi - lo) / span),
+    overallPerSec: round((times.length - 1) / all),
+    seconds: round(all, 2),
+  };
+}
+
+function workerArgs(): { args: string[]; mode: string } {
+  const dist = join(repoRoot, 'services/worker/dist/cli.js');
+  if (process.env.BENCH_WORKER_MODE !== 'source' && existsSync(dist))
+    return { args: [dist, 'worker'], mode: 'dist' };
+  return { args: tsArgs('services/worker/src/cli.ts', 'worker'), mode: 'source (tsx)' };
+}
+
+async function startWorker(name: string): Promise<{ proc: BenchProcess; input: string; output: string }> {
+  const input = `${base}.${name}.in`;
+  const output = `${base}.${name}.labeled`;
+  const env = {
+    MODSTREAM_KAFKA_BROKERS: brokers.join(','),
+    MODSTREAM_GROUP_ID: `${base}.${name}.group`,
+    MODSTREAM_INPUT_TOPIC: input,
+    MODSTREAM_OUTPUT_TOPIC: output,
+    MODSTREAM_DLQ_TOPIC: `${base}.${name}.dlq`,
+    MODSTREAM_CREATE_TOPICS: 'true',
+    MODSTREAM_TOPIC_PARTITIONS: String(PARTITIONS),
+    MODSTREAM_REDIS_URL: redisUrl,
+    MODSTREAM_CACHE_KEY_PREFIX: `${base}:`,
+    MODSTREAM_MODEL_DIR: bundleDir,
+    MODSTREAM_HTTP_PORT: String(await freePort()),
+    MODSTREAM_LOG_LEVEL: 'info',
+  };
+  return { proc: startProcess(workerArgs().args, env), input, output };
+}
+
+function startService(file: string, name: string): { proc: BenchProcess; input: string; output: string } {
+  const input = `${base}.${name}.in`;
+  const output = `${base}.${name}.out`;
+  const proc = startProcess(tsArgs(file), {
+    BENCH_GROUP_ID: `${base}.${name}.group`,
+    BENCH_INPUT_TOPIC: input,
+    BENCH_OUTPUT_TOPIC: output,
+    BENCH_CHUNK_SIZE: process.env.MODSTREAM_CONSUME_CHUNK_SIZE ?? '256',
+    BENCH_PARTITIONS_CONCURRENTLY: process.env.MODSTREAM_PARTITIONS_CONCURRENTLY ?? '4',
+    BENCH_MODEL_DIR: bundleDir,
+  });
+  return { proc, input, output };
+}
+
+function timeoutFor(count: number, perSec: number): number {
+  return Math.max(90_000, (count / Math.max(perSec, 1)) * 6_000);
+}
+
+/** The worker's own counters, from its "stopped" log line. */
+function workerStats(proc: BenchProcess): Record<string, unknown> | undefined {
+  for (const line of proc.logs) {
+    try {
+      const entry = JSON.parse(line) as { msg?: string; stats?: Record<string, unknown> };
+      if (entry.msg === 'stopped') return entry.stats;
+    } catch {
+      // not JSON
+    }
+  }
+  return undefined;
+}
+
+/** Pre-loads the input topic, starts the process under test and measures how fast it drains it. */
+async function drain(
+  label: string,
+  start: () => Promise<{ proc: BenchProcess; input: string; output: string }>,
+  makeMessages: (input: string) => (OutboundMessage & { key: string })[],
+  expectedPerSec: number,
+) {
+  const target = await start();
+  try {
+    await ensureTopics(kafka, [target.input, target.output], PARTITIONS);
+    const messages = makeMessages(target.input);
+    const produceSeconds = await produceAll(kafka, messages);
+    await waitForCount(
+      kafka,
+      target.output,
+      messages.length,
+      timeoutFor(messages.length, expectedPerSec),
+      target.proc.alive,
+    );
+    const outputs = await readOutputs(kafka, target.output, messages.length);
+    const result = { events: messages.length, produceSeconds: round(produceSeconds, 2), ...rates(outputs) };
+    console.log(
+      `e2e  ${label}: ${result.eventsPerSec} events/s over ${result.events} events (${result.seconds} s)`,
+    );
+    return { target, messages, outputs, result };
+  } catch (error) {
+    console.error(`e2e  ${label} failed; last lines of its log:\n${target.proc.logs.slice(-20).join('\n')}`);
+    await target.proc.stop(5_000);
+    throw error;
+  }
+}
+
+/** Peak RSS of a process still running, then a clean stop. */
+async function finish(proc: BenchProcess): Promise<number> {
+  const peak = proc.alive() ? round(proc.peakRssMiB()) : Number.NaN;
+  await proc.stop();
+  return peak;
+}
+
+async function main(): Promise<void> {
+  console.log(
+    `e2e  worker from ${workerArgs().mode}; ${missCount} miss events, ${hitCount} hit events, ${naiveCount} naive events, ${loadSeconds} s per load level`,
+  );
+
+  // 1. Worker, every text a cache miss: drain a backlog, then paced load on the same process.
+  const missTexts = Array.from({ length: missCount }, (_, i) => uniqueText(corpus, `${runTag}m`, i));
+  const miss = await drain(
+    'worker, cache miss',
+    () => startWorker('miss'),
+    (topic) => missTexts.map((text, i) => comment(topic, `${base}-m-${i}`, text)),
+    rawBest,
+  );
+  const { proc: missWorker, input: missInput, output: missOutput } = miss.target;
+  const maxRate = miss.result.eventsPerSec;
+  const loads: {
+    fraction: number;
+    offeredPerSec: number;
+    sentPerSec: number;
+    events: number;
+    sentAt: Map<string, number>;
+  }[] = [];
+  let expected = missCount;
+  let missPeakRssMiB = Number.NaN;
+  try {
+    for (const fraction of LOAD_FRACTIONS) {
+      const tag = `${runTag}l${Math.round(fraction * 100)}`;
+      const run = await producePaced(kafka, fraction * maxRate, loadSeconds, (i) =>
+        comment(missInput, `${base}-${tag}-${i}`, uniqueText(corpus, tag, i)),
+      );
+      expected += run.sentAt.size;
+      await waitForCount(kafka, missOutput, expected, timeoutFor(run.sentAt.size, maxRate), missWorker.alive);
+      loads.push({
+        fraction,
+        offeredPerSec: round(run.offeredPerSec),
+        sentPerSec: round(run.sentPerSec),
+        events: run.sentAt.size,
+        sentAt: run.sentAt,
+      });
+      console.log(`e2e  load ${fraction * 100} %: ${round(run.sentPerSec)} events/s offered`);
+    }
+  } finally {
+    missPeakRssMiB = await finish(missWorker);
+  }
+  const allOutputs = await readOutputs(kafka, missOutput, expected);
+  const outputAt = new Map(allOutputs.map((o) => [o.key, o.timestamp]));
+  const latency = loads.map(({ sentAt, ...load }) => {
+    const ms = [...sentAt]
+      .map(([key, sent]) => (outputAt.get(key) ?? Number.NaN) - sent)
+      .filter(Number.isFinite);
+    return {
+      ...load,
+      p50Ms: percentile(ms, 50),
+      p95Ms: percentile(ms, 95),
+      p99Ms: percentile(ms, 99),
+      maxMs: Math.max(...ms),
+    };
+  });
+  for (const l of latency)
+    console.log(`e2e  load ${l.fraction * 100} %: p50 ${l.p50Ms} ms, p95 ${l.p95Ms} ms, p99 ${l.p99Ms} ms`);
+
+  // 2. Worker, every text a cache hit (the miss run stored them), and the pass-through on the same bytes.
+  const hitMessages = (topic: string) =>
+    Array.from({ length: hitCount }, (_, i) =>
+      comment(topic, `${base}-h-${i}`, missTexts[i % missTexts.length]!),
+    );
+  const hit = await drain('worker, cache hit', () => startWorker('hit'), hitMessages, 5_000);
+  const hitPeakRssMiB = await finish(hit.target.proc);
+  const passthrough = await drain(
+    'kafkajs pass-through',
+    async () => startService('bench/passthrough.ts', 'passthrough'),
+    hitMessages,
+    5_000,
+  );
+  await finish(passthrough.target.proc);
+
+  // 3. Naive per-message ONNX worker.
+  const naive = await drain(
+    'naive per-message worker',
+    async () => startService('bench/naive-worker.ts', 'naive'),
+    (topic) =>
+      Array.from({ length: naiveCount }, (_, i) =>
+        comment(topic, `${base}-n-${i}`, uniqueText(corpus, `${runTag}n`, i)),
+      ),
+    rawSingle,
+  );
+  await finish(naive.target.proc);
+
+  writeResult('e2e', {
+    runTag,
+    quick,
+    worker: {
+      mode: workerArgs().mode,
+      partitions: PARTITIONS,
+      envOverrides: Object.fromEntries(
+        Object.entries(process.env).filter(([name]) => name.startsWith('MODSTREAM_')),
+      ),
+    },
+    miss: { ...miss.result, peakRssMiB: missPeakRssMiB, stats: workerStats(missWorker) },
+    load: latency,
+    hit: { ...hit.result, peakRssMiB: hitPeakRssMiB, stats: workerStats(hit.target.proc) },
+    passthrough: passthrough.result,
+    naive: naive.result,
+  });
+}
+
+await main();
+process.exit(0);

@@ -1,0 +1,60 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { repoRoot } from './paths.js';
+
+export interface BenchProcess {
+  child: ChildProcess;
+  /** The last 500 lines the process wrote. */
+  logs: string[];
+  alive(): boolean;
+  /** Peak resident set size so far (VmHWM), in MiB. */
+  peakRssMiB(): number;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code. */
+  stop(graceMs?: number): Promise<number | null>;
+}
+
+export function startProcess(args: string[], env: Record<string, string>): BenchProcess {
+  const child = spawn(process.execPath, args, {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  const keep = (line: string): void => {
+    logs.push(line);
+    if (logs.length > 500) logs.shift();
+  };
+  createInterface({ input: child.stdout! }).on('line', keep);
+  createInterface({ input: child.stderr! }).on('line', keep);
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  let running = true;
+  void exited.then(() => (running = false));
+  return {
+    child,
+    logs,
+    alive: () => running,
+    peakRssMiB: () => {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      const kib = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+      if (kib === undefined) throw new Error(`no VmHWM in /proc/${child.pid}/status`);
+      return Number(kib) / 1024;
+    },
+    stop: async (graceMs = 20_000) => {
+      if (!running) return exited;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      try {
+        return await exited;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+/** node arguments that run a TypeScript file of the repository from source. */
+export function tsArgs(file: string, ...args: string[]): string[] {
+  return ['--conditions=@modstream/source', '--import', 'tsx', file, ...args];
+}
