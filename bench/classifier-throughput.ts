@@ -2,7 +2,10 @@
 // intra-op threads, batches of real comment lengths (the silver test texts, cycled) sorted by length or in
 // random order. Each cell is the median of --repeats timed passes over --texts comments, after one warm-up pass.
 //   node --conditions=@modstream/source --import tsx bench/classifier-throughput.ts [--texts 128] [--repeats 5]
-//     [--int8 models/incivility-minilm-l6] [--fp32 training/artifacts/fp32] [--batches 1,8,32,64] [--threads 1,2]
+//     [--bundle models/incivility-minilm-l6] [--fp32 training/artifacts/fp32] [--int8 training/artifacts/int8]
+//     [--batches 1,8,32,64] [--threads 1,2]
+// The shipped bundle stands for its own quantization; the other variant comes from training/artifacts/ (gitignored,
+// written by training/finalize.py) and is skipped with a note when absent.
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -16,8 +19,9 @@ const { values } = parseArgs({
   options: {
     texts: { type: 'string', default: '128' },
     repeats: { type: 'string', default: '5' },
-    int8: { type: 'string', default: join(root, 'models/incivility-minilm-l6') },
+    bundle: { type: 'string', default: join(root, 'models/incivility-minilm-l6') },
     fp32: { type: 'string', default: join(root, 'training/artifacts/fp32') },
+    int8: { type: 'string', default: join(root, 'training/artifacts/int8') },
     batches: { type: 'string', default: '1,8,32,64' },
     threads: { type: 'string', default: '1,2' },
     data: { type: 'string', default: join(root, '../shared/data/incivility-silver/test.jsonl') },
@@ -74,24 +78,39 @@ async function pass(engine: InferenceEngine, batches: number[][][]): Promise<num
   return performance.now() - started;
 }
 
+/** fp32 and int8 bundles: the shipped one for its own quantization, training/artifacts/ for the other. */
+async function variants(): Promise<{ name: string; dir: string }[]> {
+  const shipped = resolve(values.bundle);
+  const shippedName =
+    (await loadBundle(shipped, { verify: false })).manifest.quantization === 'none' ? 'fp32' : 'int8';
+  const models: { name: string; dir: string }[] = [];
+  for (const name of ['fp32', 'int8'] as const) {
+    const dir = name === shippedName ? shipped : resolve(values[name]);
+    if (existsSync(join(dir, 'manifest.json'))) models.push({ name, dir });
+    else console.log(`note: no ${name} bundle at ${dir} (manifest.json missing); ${name} skipped`);
+  }
+  return models;
+}
+
 async function main(): Promise<void> {
   const corpus = (await readFile(resolve(values.data), 'utf8'))
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => (JSON.parse(line) as { text: string }).text);
   const texts = Array.from({ length: count }, (_, i) => corpus[i % corpus.length]!);
-  const models = [{ name: 'int8', dir: resolve(values.int8) }];
-  if (existsSync(join(resolve(values.fp32), 'manifest.json')))
-    models.push({ name: 'fp32', dir: resolve(values.fp32) });
-  else console.log(`note: no fp32 bundle at ${resolve(values.fp32)} (manifest.json missing); fp32 skipped`);
+  const models = await variants();
 
   const loadBefore = os.loadavg();
   const cells: Cell[] = [];
   let tokenizerCommentsPerS = 0;
-  const bundles: Record<string, { model_version: string; quantization: string; max_length: number }> = {};
+  const bundles: Record<
+    string,
+    { dir: string; model_version: string; quantization: string; max_length: number }
+  > = {};
   for (const model of models) {
     const bundle = await loadBundle(model.dir);
     bundles[model.name] = {
+      dir: model.dir.slice(root.length),
       model_version: bundle.manifest.model_version,
       quantization: bundle.manifest.quantization,
       max_length: bundle.manifest.max_length,
