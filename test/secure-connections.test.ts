@@ -1,7 +1,14 @@
 // The worker against the stack's SASL/SCRAM Kafka listener and its password-protected Redis: it works with
 // credentials, and is refused without them (Kafka: authentication failure; Redis: AUTH failure at start).
+// Also Redis over TLS (rediss:// with a CA file) against a throwaway TLS redis-server with a test CA.
 import assert from 'node:assert/strict';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { before, test } from 'node:test';
+import { promisify } from 'node:util';
 import {
   createTestKafka,
   createTestRedis,
@@ -14,6 +21,7 @@ import {
 } from '@modstream/testkit';
 import {
   OutputCollector,
+  freePort,
   killWorker,
   makeEvents,
   produceEvents,
@@ -198,3 +206,115 @@ for (const [name, password] of [
     );
   });
 }
+
+/** A CA and a server certificate for 127.0.0.1, made with openssl for one test. */
+async function makeTestCertificates(dir: string): Promise<{ ca: string; cert: string; key: string }> {
+  const openssl = (...args: string[]) => promisify(execFile)('openssl', args, { cwd: dir });
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  await openssl(
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=modstream test CA',
+  );
+  await openssl('req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
+  await writeFile(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  await openssl(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.crt',
+    '-days',
+    '1',
+    '-extfile',
+    'san.ext',
+  );
+  return { ca: join(dir, 'ca.crt'), cert: join(dir, 'server.crt'), key: join(dir, 'server.key') };
+}
+
+/** A redis-server that only speaks TLS, with a password; never the shared stack's Redis. */
+function startTlsRedis(
+  port: number,
+  files: { ca: string; cert: string; key: string },
+  password: string,
+): ChildProcess {
+  return spawn(
+    'redis-server',
+    [
+      ...['--port', '0', '--tls-port', String(port), '--bind', '127.0.0.1'],
+      ...['--tls-cert-file', files.cert, '--tls-key-file', files.key, '--tls-ca-cert-file', files.ca],
+      ...['--tls-auth-clients', 'no', '--requirepass', password, '--save', '', '--appendonly', 'no'],
+    ],
+    { stdio: 'ignore' },
+  );
+}
+
+test('Redis over TLS (rediss:// with a CA file) and AUTH: the worker caches through it', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'modstream-redis-tls-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const files = await makeTestCertificates(dir);
+  const port = await freePort();
+  const password = 'tls-test-secret';
+  const server = startTlsRedis(port, files, password);
+  t.after(async () => {
+    if (server.exitCode === null && server.signalCode === null) {
+      server.kill('SIGKILL');
+      await once(server, 'exit');
+    }
+  });
+  const url = `rediss://127.0.0.1:${port}`;
+  const redis = createTestRedis(url, { password, tls: { ca: await readFile(files.ca) } });
+  t.after(() => redis.disconnect());
+  await waitFor(async () => (await redis.ping()) === 'PONG', {
+    timeoutMs: 10_000,
+    message: 'TLS redis-server',
+  });
+
+  const kafka = createTestKafka();
+  const { topics, env } = await workerSetup(kafka, 'secure-redis-tls', 1);
+  t.after(() => deleteTestTopics(...Object.values(topics)));
+  const worker = await startWorker({
+    ...secureEnv(env, 'scram-sha-512'),
+    MODSTREAM_REDIS_URL: url,
+    MODSTREAM_REDIS_PASSWORD: password,
+    MODSTREAM_REDIS_TLS_CA_FILE: files.ca,
+  });
+  t.after(() => killWorker(worker));
+  await worker.waitReady();
+  const collector = new OutputCollector(kafka, topics);
+  await collector.start();
+  t.after(() => collector.stop());
+
+  const events = makeEvents(10, { idPrefix: 't', seed: 11 });
+  await produceEvents(kafka, topics.input, events);
+  await collector.waitForIds(
+    events.map((event) => event.id),
+    60_000,
+  );
+  const cached = await waitFor(
+    async () => {
+      const keys = await countKeys(redis, env.MODSTREAM_CACHE_KEY_PREFIX!);
+      return keys >= events.length ? keys : 0;
+    },
+    { timeoutMs: 10_000, message: 'cache entries in the TLS Redis' },
+  );
+  assert.ok(cached >= events.length);
+  assert.ok(
+    !worker.logs.some((line) => line.includes('cache bypassed')),
+    'the worker must not have bypassed the TLS Redis',
+  );
+});
