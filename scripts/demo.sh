@@ -43,17 +43,18 @@ embedded_fallback() {
   rm -f "$input"
 }
 
-started_stack=false
-if ! bash scripts/stack.sh status >/dev/null 2>&1; then
+stack_reachable() {
+  node --conditions=@modstream/source --import tsx \
+    -e "await (await import('./packages/testkit/src/index.ts')).requireStack()" >/dev/null 2>&1
+}
+
+if ! bash scripts/stack.sh status >/dev/null 2>&1 && ! stack_reachable; then
   if bash scripts/stack.sh up; then
-    started_stack=true
-  else
+    trap 'bash scripts/stack.sh down' EXIT
+  elif ! stack_reachable; then
     embedded_fallback
     exit 0
   fi
-fi
-if [ "$started_stack" = true ]; then
-  trap 'bash scripts/stack.sh down' EXIT
 fi
 
 node --conditions=@modstream/source --import tsx scripts/demo.ts

@@ -124,28 +124,33 @@ async function main(): Promise<void> {
       `demo: produced ${messages.length} events (${texts.length} distinct texts cycled, 2 malformed)`,
     );
 
-    await waitFor(() => labeled.length >= EVENTS && deadLetters >= malformed.length, {
+    // Every event ends as exactly one labeled event or one dead letter (the samples include an empty text).
+    await waitFor(() => labeled.length + deadLetters >= messages.length, {
       timeoutMs: 300_000,
       intervalMs: 200,
-      message: 'all events labeled',
+      message: 'every event labeled or dead-lettered',
     });
     const seconds = (Date.now() - startedAt) / 1000;
     await reader.disconnect();
 
     const byId = new Map(labeled.map((event) => [event.id, event]));
-    console.log('\ndemo: a few labeled events (id, labels over threshold, top scores, text):');
-    for (let i = 0; i < Math.min(6, texts.length); i++) {
-      const event = byId.get(`demo-${i}`);
-      if (event === undefined) continue;
+    console.log('\ndemo: labeled events (id, labels over threshold, top scores, text):');
+    // Three flagged and three unflagged samples.
+    const shown = [true, false].flatMap((flagged) =>
+      texts
+        .map((_, i) => byId.get(`demo-${i}`))
+        .filter((event): event is Labeled => event !== undefined && event.labels.length > 0 === flagged)
+        .slice(0, 3),
+    );
+    for (const event of shown) {
       const top = Object.entries(event.scores)
         .sort((a, b) => b[1] - a[1])
         .slice(0, 3)
         .map(([label, score]) => `${label}=${score.toFixed(2)}`)
         .join(' ');
       const labels = event.labels.length > 0 ? event.labels.join(',') : '(none)';
-      console.log(
-        `  ${event.id.padEnd(8)} ${labels.padEnd(28)} ${top}\n           "${texts[i]!.slice(0, 100)}"`,
-      );
+      const text = texts[Number(event.id.slice('demo-'.length))]!;
+      console.log(`  ${event.id.padEnd(8)} ${labels.padEnd(28)} ${top}\n           "${text.slice(0, 100)}"`);
     }
     const hits = labeled.filter((event) => event.cache_hit).length;
     const flagged = labeled.filter((event) => event.labels.length > 0).length;

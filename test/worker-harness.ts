@@ -161,6 +161,8 @@ export async function workerSetup(
     MODSTREAM_ROUTING_POLICY_FILE: policyFile,
     MODSTREAM_REDIS_URL: testStackSettings().redisUrl,
     MODSTREAM_CACHE_KEY_PREFIX: `${base}:`,
+    // The shared test machine can be slow; a lookup timing out would be a (correct) bypass, not a hit.
+    MODSTREAM_REDIS_COMMAND_TIMEOUT_MS: '3000',
     MODSTREAM_INFERENCE_SESSIONS: '2',
     MODSTREAM_INTRA_OP_THREADS: '1',
     MODSTREAM_MAX_TEXT_BYTES: String(MAX_TEXT_BYTES),

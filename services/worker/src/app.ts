@@ -191,6 +191,7 @@ export class WorkerApp {
       tls: redis.tlsCaFile === undefined ? undefined : { ca: await readFile(redis.tlsCaFile) },
       keyPrefix: cache.keyPrefix,
       ttlSeconds: cache.ttlSeconds,
+      commandTimeoutMs: redis.commandTimeoutMs,
       onError: (error) => {
         if (isRedisAuthFailure(error)) authFailure ??= error;
         // Redis being down is not an outage: lookups bypass the cache. One log line a second at most.

@@ -71,6 +71,7 @@ const envSchema = z.object({
   MODSTREAM_REDIS_USERNAME: optionalText,
   MODSTREAM_REDIS_PASSWORD: optionalText,
   MODSTREAM_REDIS_TLS_CA_FILE: optionalText,
+  MODSTREAM_REDIS_COMMAND_TIMEOUT_MS: integer(500, 1),
   MODSTREAM_CACHE_TTL_SECONDS: integer(604_800, 1),
   MODSTREAM_CACHE_KEY_PREFIX: z.string().default('modstream:'),
   MODSTREAM_CACHE_MEMORY_ENTRIES: integer(100_000, 1),
@@ -109,7 +110,7 @@ export interface KafkaConfig {
 
 export interface WorkerConfig {
   kafka: KafkaConfig;
-  redis?: { url: string; username?: string; password?: string; tlsCaFile?: string };
+  redis?: { url: string; username?: string; password?: string; tlsCaFile?: string; commandTimeoutMs: number };
   cache: { ttlSeconds: number; keyPrefix: string; memoryEntries: number };
   model: { dir: string; sessions: number; intraOpThreads: number };
   batch: { maxItems: number; maxTokens: number; maxWaitMs: number; maxInFlight: number };
@@ -178,6 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, mode: ConfigMode = 'worker'):
             username: e.MODSTREAM_REDIS_USERNAME,
             password: e.MODSTREAM_REDIS_PASSWORD,
             tlsCaFile: e.MODSTREAM_REDIS_TLS_CA_FILE,
+            commandTimeoutMs: e.MODSTREAM_REDIS_COMMAND_TIMEOUT_MS,
           },
     cache: {
       ttlSeconds: e.MODSTREAM_CACHE_TTL_SECONDS,

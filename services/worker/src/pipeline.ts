@@ -55,7 +55,7 @@ export interface PipelineMetrics {
 
 export interface PipelineLogger {
   debug(fields: object, message: string): void;
-  warn(fields: object, message: string): void;
+  info(fields: object, message: string): void;
 }
 
 export interface PipelineOptions {
@@ -300,7 +300,7 @@ export class Pipeline {
   #deadLetter(record: PipelineRecord, reason: string, message: string): PipelineOutput {
     this.stats.deadLetters++;
     this.#options.metrics?.deadLetter(reason);
-    this.#options.logger?.warn(
+    this.#options.logger?.info(
       { topic: record.topic, partition: record.partition, offset: record.offset, reason },
       'dead letter',
     );
