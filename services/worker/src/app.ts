@@ -13,14 +13,13 @@ import {
 import { MemoryLabelCache, RedisLabelCache, type LabelCache } from '@modstream/label-cache';
 import { resolveModelDir, type WorkerConfig } from './config.js';
 import { HealthServer } from './http-server.js';
+import { StopSteps } from './stop-steps.js';
 import { Pipeline, inferenceRunner, type InferenceJob, type InferenceResult } from './pipeline.js';
 import { loadRoutingPolicy, routingQueues } from './routing.js';
 import { startObservability, type Logger, type Observability } from './observability.js';
 import { RedisAuthError, isRedisAuthFailure } from './redis-auth.js';
 
 const SERVICE_VERSION = '0.1.0';
-
-type Step = { name: string; run: () => Promise<unknown> };
 
 /** How long start waits for Redis before going on with the cache bypassed (or failing on refused credentials). */
 const REDIS_START_WAIT_MS = 3_000;
@@ -32,12 +31,11 @@ const REDIS_START_WAIT_MS = 3_000;
 export class WorkerApp {
   readonly #config: WorkerConfig;
   readonly #logger: Logger;
-  readonly #stopSteps: Step[] = [];
+  readonly #stopSteps: StopSteps;
   #classifier: TextClassifier | undefined;
   #pipeline: Pipeline | undefined;
   #cache: LabelCache | undefined;
   #consumer: ConsumeLoop | undefined;
-  #stopping: Promise<void> | undefined;
   #httpPort: number | undefined;
 
   /** Called when the consumer died for good: the process should stop and exit non-zero. */
@@ -46,6 +44,7 @@ export class WorkerApp {
   constructor(config: WorkerConfig, logger: Logger) {
     this.#config = config;
     this.#logger = logger;
+    this.#stopSteps = new StopSteps(logger);
   }
 
   get ready(): boolean {
@@ -151,30 +150,16 @@ export class WorkerApp {
     );
   }
 
-  /** Reverse order of start; each step runs even if an earlier one failed. */
+  /** Reverse order of start; each step runs even if an earlier one failed; safe to call twice. */
   stop(): Promise<void> {
-    this.#stopping ??= this.#runStopSteps();
-    return this.#stopping;
-  }
-
-  async #runStopSteps(): Promise<void> {
-    const failures: string[] = [];
-    for (const step of this.#stopSteps.reverse()) {
-      try {
-        await step.run();
-        if (step.name === 'consumer')
-          this.#logger.info({ stats: this.stats }, 'consumer stopped; offsets committed');
-      } catch (error) {
-        failures.push(step.name);
-        this.#logger.error({ err: error, step: step.name }, 'stop step failed');
-      }
-    }
-    this.#stopSteps.length = 0;
-    if (failures.length > 0) throw new Error(`stop steps failed: ${failures.join(', ')}`);
+    return this.#stopSteps.run((step) => {
+      if (step === 'consumer')
+        this.#logger.info({ stats: this.stats }, 'consumer stopped; offsets committed');
+    });
   }
 
   #onStop(name: string, run: () => Promise<unknown>): void {
-    this.#stopSteps.push({ name, run });
+    this.#stopSteps.add(name, run);
   }
 
   async #createCache(): Promise<LabelCache> {
