@@ -1,11 +1,15 @@
 // Paths and the Python interpreter shared by the classifier integration tests.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-export const bundleDir = fileURLToPath(new URL('../models/incivility-minilm-l6/', import.meta.url));
+/** The committed bundle, or MODSTREAM_TEST_MODEL_DIR to check another one. */
+export const bundleDir = process.env.MODSTREAM_TEST_MODEL_DIR
+  ? resolve(process.env.MODSTREAM_TEST_MODEL_DIR)
+  : fileURLToPath(new URL('../models/incivility-minilm-l6/', import.meta.url));
 export const silverTest = fileURLToPath(
   new URL('../../shared/data/incivility-silver/test.jsonl', import.meta.url),
 );
