@@ -18,13 +18,12 @@ import {
   readOutputs,
   redisUrl,
   waitForCount,
-  type OutputRecord,
 } from './lib/kafka.js';
 import { bundleDir, repoRoot } from './lib/paths.js';
-import { startProcess, tsArgs, type BenchProcess } from './lib/proc.js';
+import { startProcess, tsArgs, workerStats, type BenchProcess } from './lib/proc.js';
 import { readResult, writeResult } from './lib/results.js';
 import { numberSetting, quick } from './lib/settings.js';
-import { percentile, round } from './lib/stats.js';
+import { outputRates, percentile, round } from './lib/stats.js';
 
 interface RawLimitSummary {
   best: { textsPerSec: number };
@@ -64,24 +63,6 @@ async function freePort(): Promise<number> {
   const address = server.address();
   server.close();
   return typeof address === 'object' && address !== null ? address.port : 0;
-}
-
-/** Output rate over the middle 90 % of the outputs (by broker timestamp), and over all of them. */
-function rates(outputs: readonly OutputRecord[]): {
-  eventsPerSec: number;
-  overallPerSec: number;
-  seconds: number;
-} {
-  const times = outputs.map((o) => o.timestamp).sort((a, b) => a - b);
-  const lo = Math.floor(times.length * 0.05);
-  const hi = Math.ceil(times.length * 0.95) - 1;
-  const span = (times[hi]! - times[lo]!) / 1000;
-  const all = (times[times.length - 1]! - times[0]!) / 1000;
-  return {
-    eventsPerSec: round((hi - lo) / span),
-    overallPerSec: round((times.length - 1) / all),
-    seconds: round(all, 2),
-  };
 }
 
 function workerArgs(): { args: string[]; mode: string } {
@@ -129,19 +110,6 @@ function timeoutFor(count: number, perSec: number): number {
   return Math.max(90_000, (count / Math.max(perSec, 1)) * 6_000);
 }
 
-/** The worker's own counters, from its "stopped" log line. */
-function workerStats(proc: BenchProcess): Record<string, unknown> | undefined {
-  for (const line of proc.logs) {
-    try {
-      const entry = JSON.parse(line) as { msg?: string; stats?: Record<string, unknown> };
-      if (entry.msg === 'stopped') return entry.stats;
-    } catch {
-      // not JSON
-    }
-  }
-  return undefined;
-}
-
 /** Pre-loads the input topic, starts the process under test and measures how fast it drains it. */
 async function drain(
   label: string,
@@ -162,7 +130,11 @@ async function drain(
       target.proc.alive,
     );
     const outputs = await readOutputs(kafka, target.output, messages.length);
-    const result = { events: messages.length, produceSeconds: round(produceSeconds, 2), ...rates(outputs) };
+    const result = {
+      events: messages.length,
+      produceSeconds: round(produceSeconds, 2),
+      ...outputRates(outputs.map((o) => o.timestamp)),
+    };
     console.log(
       `e2e  ${label}: ${result.eventsPerSec} events/s over ${result.events} events (${result.seconds} s)`,
     );

@@ -32,6 +32,15 @@ interface Drain {
   events: number;
   seconds: number;
   peakRssMiB?: number;
+  stats?: { eventsIn?: number; review?: number; cacheHits?: number; inferences?: number };
+}
+
+/** Share of the run's events the worker answered from the cache, and share routed to review. */
+function shares(drain: Drain): string {
+  const stats = drain.stats;
+  if (stats?.eventsIn === undefined || stats.eventsIn === 0) return '';
+  const pct = (part: number | undefined) => `${round((100 * (part ?? 0)) / stats.eventsIn!)} %`;
+  return `, ${pct(stats.cacheHits)} cache hits, ${pct(stats.review)} routed to review`;
 }
 interface E2e {
   quick: boolean;
@@ -108,12 +117,12 @@ if (e2e) {
   rows.push([
     'worker, cache miss',
     num(e2e.miss.eventsPerSec, ' events/s'),
-    `${e2e.miss.events} events, peak RSS ${num(e2e.miss.peakRssMiB, ' MiB')}`,
+    `${e2e.miss.events} events, peak RSS ${num(e2e.miss.peakRssMiB, ' MiB')}${shares(e2e.miss)}`,
   ]);
   rows.push([
     'worker, cache hit',
     num(e2e.hit.eventsPerSec, ' events/s'),
-    `${e2e.hit.events} events, peak RSS ${num(e2e.hit.peakRssMiB, ' MiB')}`,
+    `${e2e.hit.events} events, peak RSS ${num(e2e.hit.peakRssMiB, ' MiB')}${shares(e2e.hit)}`,
   ]);
   rows.push([
     'kafkajs pass-through',

@@ -58,3 +58,16 @@ export function startProcess(args: string[], env: Record<string, string>): Bench
 export function tsArgs(file: string, ...args: string[]): string[] {
   return ['--conditions=@modstream/source', '--import', 'tsx', file, ...args];
 }
+
+/** The worker's own counters, from its "stopped" log line. */
+export function workerStats(proc: BenchProcess): Record<string, unknown> | undefined {
+  for (const line of proc.logs) {
+    try {
+      const entry = JSON.parse(line) as { msg?: string; stats?: Record<string, unknown> };
+      if (entry.msg === 'stopped') return entry.stats;
+    } catch {
+      // not JSON
+    }
+  }
+  return undefined;
+}

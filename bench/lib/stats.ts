@@ -14,3 +14,21 @@ export function round(value: number, digits = 1): number {
   const scale = 10 ** digits;
   return Math.round(value * scale) / scale;
 }
+
+/** Output rate over the middle 90 % of the outputs (by broker timestamp, ms), and over all of them. */
+export function outputRates(timestamps: readonly number[]): {
+  eventsPerSec: number;
+  overallPerSec: number;
+  seconds: number;
+} {
+  const times = [...timestamps].sort((a, b) => a - b);
+  const lo = Math.floor(times.length * 0.05);
+  const hi = Math.ceil(times.length * 0.95) - 1;
+  const span = (times[hi]! - times[lo]!) / 1000;
+  const all = (times[times.length - 1]! - times[0]!) / 1000;
+  return {
+    eventsPerSec: round((hi - lo) / span),
+    overallPerSec: round((times.length - 1) / all),
+    seconds: round(all, 2),
+  };
+}
