@@ -6,9 +6,11 @@ import {
   deleteKeysWithPrefix,
   deleteTestTopics,
   requireStack,
+  waitFor,
 } from '@modstream/testkit';
 import {
   OutputCollector,
+  findLog,
   killWorker,
   makeEvents,
   produceEvents,
@@ -80,4 +82,32 @@ test('SIGTERM mid-stream: the chunk in flight is published and committed, exit 0
   }
   console.log(`sigterm: ${output} of ${events.length} events output and committed; stopped in ${stopMs} ms`);
   assert.ok(output < events.length, 'SIGTERM arrived mid-stream');
+});
+
+test('a second signal exits 130 at once; a stop past the deadline exits 1 with a log line', async (t) => {
+  const kafka = createTestKafka();
+  const { topics, env } = await workerSetup(kafka, 'signals', 1);
+  t.after(() => deleteTestTopics(...Object.values(topics)));
+
+  const [twice, late] = await Promise.all([
+    startWorker(env),
+    startWorker({
+      ...env,
+      MODSTREAM_GROUP_ID: `${env.MODSTREAM_GROUP_ID}-late`,
+      MODSTREAM_SHUTDOWN_DEADLINE_MS: '1',
+    }),
+  ]);
+  t.after(() => killWorker(twice));
+  t.after(() => killWorker(late));
+  await Promise.all([twice.waitReady(), late.waitReady()]);
+
+  twice.child.kill('SIGTERM');
+  await waitFor(() => findLog(twice, 'stopping'), { timeoutMs: 10_000, message: 'first signal logged' });
+  twice.child.kill('SIGINT');
+  assert.equal((await twice.exited).code, 130);
+  assert.ok(findLog(twice, 'second signal; exiting now'));
+
+  late.child.kill('SIGTERM');
+  assert.equal((await late.exited).code, 1);
+  assert.ok(findLog(late, 'shutdown deadline passed; exiting without a clean stop'));
 });
