@@ -110,8 +110,8 @@ fi
 if [[ "$REPLAY_BUILD" == 1 ]]; then
   step "image build replay (the Dockerfile's build stage run for real, runtime stage laid out)"
   replay_started=$SECONDS
-  if "$TOOLS_PYTHON" deploy/checks/replay_build.py . deploy/Dockerfile "$WORK/replay" >"$WORK/replay.json"; then
-    app="$("$TOOLS_PYTHON" -c 'import json, sys; print(json.load(open(sys.argv[1]))["app"])' "$WORK/replay.json")"
+  if "$TOOLS_PYTHON" deploy/checks/replay_build.py . deploy/Dockerfile "$WORK/replay" >"$WORK/replay.json" &&
+    app="$(node -p 'JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).app' "$WORK/replay.json")"; then
     echo "replayed in $((SECONDS - replay_started))s; image /app: $(du -sh "$app" | cut -f1)"
     smoke_classify "$app" "$app/models/incivility-minilm-l6" || fail "classify smoke test in the replayed image"
   else

@@ -84,7 +84,10 @@ def main(root: str, dockerfile: str, work: str) -> None:
                     sys.exit(f"replay: the Dockerfile pins pnpm@{pinned.group(1)}, this machine runs {running}")
                 continue
             print(f"replay: RUN {rest[:100]}{'...' if len(rest) > 100 else ''}", file=sys.stderr, flush=True)
-            subprocess.run(["bash", "-euo", "pipefail", "-c", remap(rest)], cwd=cwd, env=env, check=True)
+            # Build output goes to stderr: stdout carries only the final JSON line.
+            subprocess.run(
+                ["bash", "-euo", "pipefail", "-c", remap(rest)], cwd=cwd, env=env, check=True, stdout=sys.stderr
+            )
 
     runtime_name, runtime = all_stages[-1]
     cwd, entrypoint, cmd = work, None, None
