@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
-import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { MicroBatcher } from '@modstream/batcher';
 import { ClassifierPool } from '@modstream/classifier';
@@ -75,7 +74,6 @@ export async function run(args: string[]): Promise<number> {
     });
 
     const input = file === undefined ? process.stdin : createReadStream(file);
-    const lines = createInterface({ input, crlfDelay: Infinity });
     const pending: Promise<Buffer[]>[] = [];
     let chunk: PipelineRecord[] = [];
     let lineNumber = 0;
@@ -85,15 +83,15 @@ export async function run(args: string[]): Promise<number> {
       pending.push(pipeline.handle(records).then((outputs) => outputs.map((output) => output.value)));
       while (pending.length >= CHUNKS_IN_FLIGHT) await writeOut(await (pending.shift() as Promise<Buffer[]>));
     };
-    for await (const line of lines) {
+    for await (const line of byteLines(input)) {
       const offset = String(lineNumber++);
-      if (line.trim() === '') continue;
+      if (line.toString('latin1').trim() === '') continue;
       chunk.push({
         topic: sourceName,
         partition: 0,
         offset,
         key: null,
-        value: Buffer.from(line, 'utf8'),
+        value: line,
         headers: {},
         timestamp: Date.now(),
       });
@@ -124,4 +122,22 @@ async function writeOut(values: Buffer[]): Promise<void> {
   if (values.length === 0) return;
   const text = values.map((value) => value.toString('utf8')).join('\n') + '\n';
   if (!process.stdout.write(text)) await once(process.stdout, 'drain');
+}
+
+/** Lines as raw bytes (so invalid UTF-8 reaches the decoder and becomes a dead letter); "\r\n" tolerated. */
+async function* byteLines(input: AsyncIterable<Buffer | string>): AsyncGenerator<Buffer> {
+  let rest = Buffer.alloc(0);
+  for await (const chunk of input) {
+    let data = Buffer.concat([rest, typeof chunk === 'string' ? Buffer.from(chunk) : chunk]);
+    for (let newline = data.indexOf(0x0a); newline !== -1; newline = data.indexOf(0x0a)) {
+      yield stripCarriageReturn(data.subarray(0, newline));
+      data = data.subarray(newline + 1);
+    }
+    rest = data;
+  }
+  if (rest.length > 0) yield stripCarriageReturn(rest);
+}
+
+function stripCarriageReturn(line: Buffer): Buffer {
+  return line.at(-1) === 0x0d ? line.subarray(0, -1) : line;
 }
