@@ -54,7 +54,7 @@ test('kill -9 of the worker mid-stream, then a restart: no input id missing, dup
   await second.waitReady();
   await collector.waitForIds(
     events.map((e) => e.id),
-    120_000,
+    300_000,
   );
   second.child.kill('SIGTERM');
   assert.equal((await second.exited).code, 0);

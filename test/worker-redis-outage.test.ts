@@ -70,18 +70,18 @@ test('Redis stopped mid-stream and started again: nothing lost, processing conti
 
   // 1. Redis up.
   await produceEvents(kafka, topics.input, phase(0, 1_000));
-  await collector.waitForIds(ids(phase(0, 1_000)), 60_000);
+  await collector.waitForIds(ids(phase(0, 1_000)), 120_000);
 
   // 2. Redis down: every lookup is a bypass, processing goes on.
   await stopRedis(redisServer);
   await produceEvents(kafka, topics.input, phase(1_000, 2_000));
-  await collector.waitForIds(ids(phase(1_000, 2_000)), 90_000);
+  await collector.waitForIds(ids(phase(1_000, 2_000)), 240_000);
 
   // 3. Redis back (empty): new texts are cached again, and their repeats are served from it.
   redisServer = await startRedis(port);
   const fresh = phase(2_000, 3_000);
   await produceEvents(kafka, topics.input, fresh);
-  await collector.waitForIds(ids(fresh), 90_000);
+  await collector.waitForIds(ids(fresh), 240_000);
   const redis = createTestRedis(`redis://127.0.0.1:${port}`);
   redis.on('error', () => undefined); // the server is killed at the end of the test
   t.after(() => redis.disconnect());

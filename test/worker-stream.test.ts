@@ -56,7 +56,7 @@ test('10,000 events, 5 % malformed, 20 % repeats: one output per id, repeats fro
   t.after(() => collector.stop());
   await collector.waitForIds(
     events.map((event) => event.id),
-    180_000,
+    420_000,
   );
   const seconds = (Date.now() - startedAt) / 1000;
   const metrics = await (await fetch(`http://127.0.0.1:${worker.port}/metrics`)).text();
