@@ -57,6 +57,8 @@ for dir in packages/*/src services/*/src; do [ -d "$dir" ] && unit_dirs+=("$dir"
 step typecheck pnpm typecheck
 step lint pnpm lint
 step format:check pnpm format:check
+# Dockerfile lint, COPY sources, the pnpm deploy layout, Helm lint/render and offline schema validation.
+step "deploy check" bash scripts/deploy-check.sh
 step "unit tests" node_tests 2 "${unit_dirs[@]}"
 # Integration tests share one broker and Redis: one file at a time.
 step "integration tests" node_tests 1 test
