@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import type { OutboundMessage } from '@modstream/kafka-io';
+import { waitFor } from '@modstream/testkit';
 import { loadCorpus, uniqueText } from './lib/corpus.js';
 import {
   benchKafka,
@@ -26,7 +27,7 @@ import { numberSetting, quick } from './lib/settings.js';
 import { outputRates, percentile, round } from './lib/stats.js';
 
 interface RawLimitSummary {
-  best: { textsPerSec: number };
+  best: { textsPerSec: number; batchSize: number; sorted: boolean; intraOpThreads: number; sessions: number };
   grid: {
     batchSize: number;
     sorted: boolean;
@@ -53,6 +54,22 @@ const hitCount = Math.ceil(numberSetting('BENCH_HIT_COUNT', 60_000, 6_000));
 const naiveCount = Math.max(100, Math.ceil(rawSingle * numberSetting('BENCH_NAIVE_SECONDS', 20, 5)));
 const loadSeconds = numberSetting('BENCH_LOAD_SECONDS', 20, 5);
 
+/**
+ * The worker runs in the raw grid's best configuration (batch size, sessions, intra-op threads); a
+ * MODSTREAM_* variable set by the caller wins. The token budget is raised so that it never cuts a batch
+ * of max_length texts short of the batch size.
+ */
+function tunedWorkerEnv(): Record<string, string> {
+  if (raw === undefined) return {};
+  const tuned: Record<string, string> = {
+    MODSTREAM_BATCH_MAX_ITEMS: String(raw.best.batchSize),
+    MODSTREAM_BATCH_MAX_TOKENS: String(raw.best.batchSize * 512),
+    MODSTREAM_INFERENCE_SESSIONS: String(raw.best.sessions),
+    MODSTREAM_INTRA_OP_THREADS: String(raw.best.intraOpThreads),
+  };
+  return Object.fromEntries(Object.entries(tuned).filter(([name]) => process.env[name] === undefined));
+}
+
 function comment(topic: string, id: string, text: string): OutboundMessage & { key: string } {
   return { topic, key: id, value: Buffer.from(JSON.stringify({ id, text })) };
 }
@@ -72,9 +89,26 @@ function workerArgs(): { args: string[]; mode: string } {
   return { args: tsArgs('services/worker/src/cli.ts', 'worker'), mode: 'source (tsx)' };
 }
 
-async function startWorker(name: string): Promise<{ proc: BenchProcess; input: string; output: string }> {
-  const input = `${base}.${name}.in`;
-  const output = `${base}.${name}.labeled`;
+interface Target {
+  proc: BenchProcess;
+  input: string;
+  output: string;
+  /** Resolves once the process serves (consumer joined); only the worker has one. */
+  ready?: () => Promise<void>;
+}
+
+interface Topics {
+  name: string;
+  input: string;
+  output: string;
+}
+
+function topicsFor(name: string): Topics {
+  return { name, input: `${base}.${name}.in`, output: `${base}.${name}.out` };
+}
+
+async function startWorker({ name, input, output }: Topics): Promise<Target> {
+  const port = await freePort();
   const env = {
     MODSTREAM_KAFKA_BROKERS: brokers.join(','),
     MODSTREAM_GROUP_ID: `${base}.${name}.group`,
@@ -86,16 +120,29 @@ async function startWorker(name: string): Promise<{ proc: BenchProcess; input: s
     MODSTREAM_REDIS_URL: redisUrl,
     MODSTREAM_CACHE_KEY_PREFIX: `${base}:`,
     MODSTREAM_MODEL_DIR: bundleDir,
-    MODSTREAM_HTTP_PORT: String(await freePort()),
+    MODSTREAM_HTTP_PORT: String(port),
     MODSTREAM_LOG_LEVEL: 'info',
+    ...tunedWorkerEnv(),
   };
-  return { proc: startProcess(workerArgs().args, env), input, output };
+  const proc = startProcess(workerArgs().args, env);
+  const ready = () =>
+    waitFor(
+      async () => {
+        if (!proc.alive()) throw new Error('the worker exited');
+        return (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200;
+      },
+      { timeoutMs: 120_000, intervalMs: 100, message: 'worker /readyz' },
+    ).then(() => undefined);
+  return { proc, input, output, ready };
 }
 
-function startService(file: string, name: string): { proc: BenchProcess; input: string; output: string } {
-  const input = `${base}.${name}.in`;
-  const output = `${base}.${name}.out`;
+function startService(
+  file: string,
+  { name, input, output }: Topics,
+  extraEnv: Record<string, string> = {},
+): Target {
   const proc = startProcess(tsArgs(file), {
+    ...extraEnv,
     BENCH_GROUP_ID: `${base}.${name}.group`,
     BENCH_INPUT_TOPIC: input,
     BENCH_OUTPUT_TOPIC: output,
@@ -110,18 +157,34 @@ function timeoutFor(count: number, perSec: number): number {
   return Math.max(90_000, (count / Math.max(perSec, 1)) * 6_000);
 }
 
-/** Pre-loads the input topic, starts the process under test and measures how fast it drains it. */
+/**
+ * Measures how fast the process under test works through a batch of messages.
+ * - `backlog`: the input topic is filled first, then the process starts; the rate is taken over the middle
+ *   90 % of its outputs (by broker timestamp). For fast runs with many output chunks.
+ * - `live`: the process starts and becomes ready, then the messages are written as fast as the broker takes
+ *   them; the rate is events ÷ (last output − first write). For slow runs, whose outputs come in few
+ *   chunk-sized clumps (a chunk is published when its slowest event is done).
+ */
 async function drain(
   label: string,
-  start: () => Promise<{ proc: BenchProcess; input: string; output: string }>,
+  mode: 'backlog' | 'live',
+  topics: Topics,
+  start: (topics: Topics) => Promise<Target>,
   makeMessages: (input: string) => (OutboundMessage & { key: string })[],
   expectedPerSec: number,
 ) {
-  const target = await start();
+  await ensureTopics(kafka, [topics.input, topics.output], PARTITIONS);
+  const messages = makeMessages(topics.input);
+  let firstWrite = Date.now();
+  let produceSeconds = mode === 'backlog' ? await produceAll(kafka, messages) : 0;
+  const target = await start(topics);
   try {
-    await ensureTopics(kafka, [target.input, target.output], PARTITIONS);
-    const messages = makeMessages(target.input);
-    const produceSeconds = await produceAll(kafka, messages);
+    if (mode === 'live') {
+      if (target.ready === undefined) throw new Error(`${label}: live mode needs a readiness check`);
+      await target.ready();
+      firstWrite = Date.now();
+      produceSeconds = await produceAll(kafka, messages);
+    }
     await waitForCount(
       kafka,
       target.output,
@@ -130,10 +193,17 @@ async function drain(
       target.proc.alive,
     );
     const outputs = await readOutputs(kafka, target.output, messages.length);
+    const timestamps = outputs.map((o) => o.timestamp);
+    const rates = outputRates(timestamps);
+    const liveSeconds = (Math.max(...timestamps) - firstWrite) / 1000;
     const result = {
+      mode,
       events: messages.length,
       produceSeconds: round(produceSeconds, 2),
-      ...outputRates(outputs.map((o) => o.timestamp)),
+      ...rates,
+      ...(mode === 'live'
+        ? { eventsPerSec: round(messages.length / liveSeconds), seconds: round(liveSeconds, 2) }
+        : {}),
     };
     console.log(
       `e2e  ${label}: ${result.eventsPerSec} events/s over ${result.events} events (${result.seconds} s)`,
@@ -162,7 +232,9 @@ async function main(): Promise<void> {
   const missTexts = Array.from({ length: missCount }, (_, i) => uniqueText(corpus, `${runTag}m`, i));
   const miss = await drain(
     'worker, cache miss',
-    () => startWorker('miss'),
+    'live',
+    topicsFor('miss'),
+    startWorker,
     (topic) => missTexts.map((text, i) => comment(topic, `${base}-m-${i}`, text)),
     rawBest,
   );
@@ -219,20 +291,44 @@ async function main(): Promise<void> {
     Array.from({ length: hitCount }, (_, i) =>
       comment(topic, `${base}-h-${i}`, missTexts[i % missTexts.length]!),
     );
-  const hit = await drain('worker, cache hit', () => startWorker('hit'), hitMessages, 5_000);
+  const hit = await drain('worker, cache hit', 'backlog', topicsFor('hit'), startWorker, hitMessages, 5_000);
   const hitPeakRssMiB = await finish(hit.target.proc);
   const passthrough = await drain(
     'kafkajs pass-through',
-    async () => startService('bench/passthrough.ts', 'passthrough'),
+    'backlog',
+    topicsFor('passthrough'),
+    async (topics) => startService('bench/passthrough.ts', topics),
     hitMessages,
     5_000,
   );
   await finish(passthrough.target.proc);
+  // The same pass-through, writing what the worker writes: labeled-event-sized messages and review copies.
+  const hitStats = workerStats(hit.target.proc) as { eventsIn?: number; review?: number } | undefined;
+  const shape = {
+    BENCH_SHAPE_BYTES: String(
+      Math.round(hit.outputs.reduce((sum, o) => sum + o.bytes, 0) / hit.outputs.length),
+    ),
+    BENCH_SHAPE_REVIEW_SHARE: String((hitStats?.review ?? 0) / Math.max(1, hitStats?.eventsIn ?? 1)),
+  };
+  const shapedPassthrough = await drain(
+    'kafkajs pass-through, worker-shaped output',
+    'backlog',
+    topicsFor('shaped'),
+    async (topics) => {
+      await ensureTopics(kafka, [`${topics.output}.review`], PARTITIONS);
+      return startService('bench/passthrough.ts', topics, shape);
+    },
+    hitMessages,
+    5_000,
+  );
+  await finish(shapedPassthrough.target.proc);
 
   // 3. Naive per-message ONNX worker.
   const naive = await drain(
     'naive per-message worker',
-    async () => startService('bench/naive-worker.ts', 'naive'),
+    'backlog',
+    topicsFor('naive'),
+    async (topics) => startService('bench/naive-worker.ts', topics),
     (topic) =>
       Array.from({ length: naiveCount }, (_, i) =>
         comment(topic, `${base}-n-${i}`, uniqueText(corpus, `${runTag}n`, i)),
@@ -255,6 +351,7 @@ async function main(): Promise<void> {
     load: latency,
     hit: { ...hit.result, peakRssMiB: hitPeakRssMiB, stats: workerStats(hit.target.proc) },
     passthrough: passthrough.result,
+    shapedPassthrough: { ...shapedPassthrough.result, shape },
     naive: naive.result,
   });
 }

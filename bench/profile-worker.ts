@@ -112,6 +112,21 @@ for (const node of profile.nodes) {
   const name = `${functionName || '(anonymous)'}  ${where}:${lineNumber + 1}`;
   byFunction.set(name, (byFunction.get(name) ?? 0) + us);
 }
+const byArea = new Map<string, number>();
+for (const node of profile.nodes) {
+  const us = selfUs.get(node.id) ?? 0;
+  const { functionName, url } = node.callFrame;
+  const area =
+    /node_modules\/\.pnpm\/(@?[^@/]+(?:\+[^@/]+)?)@/.exec(url)?.[1]?.replace('+', '/') ??
+    /\/(packages\/[^/]+|services\/[^/]+)\//.exec(url)?.[1] ??
+    (url.startsWith('node:') ? 'node internals' : url === '' ? functionName || '(native)' : url);
+  byArea.set(area, (byArea.get(area) ?? 0) + us);
+}
+console.log('self time by area:');
+for (const [area, us] of [...byArea].sort((a, b) => b[1] - a[1]).slice(0, 15)) {
+  console.log(`${((100 * us) / total).toFixed(1).padStart(5)} %  ${area}`);
+}
+console.log('self time by function:');
 const top = [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, 30);
 for (const [name, us] of top) console.log(`${((100 * us) / total).toFixed(1).padStart(5)} %  ${name}`);
 process.exit(0);

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 
-/** One single ONNX Runtime session running pre-padded batches, timed by the main thread's schedule. */
+/** One single ONNX Runtime session running the pre-padded batch the main thread names, timing each run. */
 export interface RawThreadData {
   modelPath: string;
   intraOpThreads: number;
@@ -17,12 +17,9 @@ export interface RawBatch {
 }
 
 export type ToRawThread =
-  { type: 'prepare'; batches: RawBatch[] } | { type: 'run'; durationMs: number } | { type: 'close' };
+  { type: 'prepare'; batches: RawBatch[] } | { type: 'run'; index: number } | { type: 'close' };
 
-export type FromRawThread =
-  | { type: 'ready' }
-  | { type: 'prepared' }
-  | { type: 'ran'; texts: number; batches: number; elapsedMs: number };
+export type FromRawThread = { type: 'ready' } | { type: 'prepared' } | { type: 'ran'; ms: number };
 
 const data = (workerData as { data: RawThreadData }).data;
 const port = parentPort;
@@ -35,7 +32,7 @@ const session = await ort.InferenceSession.create(data.modelPath, {
   executionMode: 'sequential',
 });
 
-let feeds: { size: number; feeds: Record<string, ort.Tensor> }[] = [];
+let feeds: { cost: number; feeds: Record<string, ort.Tensor> }[] = [];
 
 function toFeeds(batch: RawBatch): Record<string, ort.Tensor> {
   const dims = [batch.size, batch.sequenceLength];
@@ -48,27 +45,21 @@ function toFeeds(batch: RawBatch): Record<string, ort.Tensor> {
   return result;
 }
 
-async function run(durationMs: number): Promise<FromRawThread> {
-  const start = performance.now();
-  let texts = 0;
-  let batches = 0;
-  for (let i = 0; feeds.length > 0 && performance.now() - start < durationMs; i = (i + 1) % feeds.length) {
-    const batch = feeds[i]!;
-    await session.run(batch.feeds, [data.outputName]);
-    texts += batch.size;
-    batches += 1;
-  }
-  return { type: 'ran', texts, batches, elapsedMs: performance.now() - start };
-}
-
 port.on('message', (message: ToRawThread) => {
   void (async () => {
     if (message.type === 'prepare') {
-      feeds = message.batches.map((batch) => ({ size: batch.size, feeds: toFeeds(batch) }));
-      for (const batch of feeds.slice(0, 2)) await session.run(batch.feeds, [data.outputName]);
+      feeds = message.batches.map((batch) => ({
+        cost: batch.size * batch.sequenceLength,
+        feeds: toFeeds(batch),
+      }));
+      // Warm-up: the largest batch, so the memory arena is grown before anything is timed.
+      const largest = feeds.reduce((a, b) => (b.cost > a.cost ? b : a), feeds[0]!);
+      if (largest !== undefined) await session.run(largest.feeds, [data.outputName]);
       port.postMessage({ type: 'prepared' } satisfies FromRawThread);
     } else if (message.type === 'run') {
-      port.postMessage(await run(message.durationMs));
+      const start = performance.now();
+      await session.run(feeds[message.index]!.feeds, [data.outputName]);
+      port.postMessage({ type: 'ran', ms: performance.now() - start } satisfies FromRawThread);
     } else {
       await session.release();
       port.close();

@@ -1,11 +1,13 @@
 /**
- * The limit: onnxruntime-node throughput of the shipped bundle on pre-tokenized, pre-padded batches of the
- * corpus, over batch size × length bucketing × intra-op threads × parallel sessions (worker threads, one
- * session each). Also times tokenization alone and the classifier pool as the worker calls it.
+ * The limit: onnxruntime-node throughput of the shipped bundle on pre-tokenized, pre-padded batches, over
+ * batch size × length bucketing × intra-op threads × parallel sessions (worker threads, one single session
+ * each). Every repeat is one full pass over a fixed sample of the corpus whose length distribution matches
+ * the corpus (every k-th text by token count), so configurations compare on identical work. The grid runs
+ * on a small sample; the best configuration is then re-measured on a larger one: that figure is the limit.
+ * Also times tokenization alone and the classifier pool as the worker calls it.
  */
-import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { BundleTokenizer, ClassifierPool, loadBundle, padBatch } from '@modstream/classifier';
+import { BundleTokenizer, ClassifierPool, loadBundle, padBatch, type Bundle } from '@modstream/classifier';
 import { loadCorpus, uniqueText } from './lib/corpus.js';
 import { bundleDir } from './lib/paths.js';
 import { writeResult } from './lib/results.js';
@@ -18,20 +20,19 @@ import type { FromRawThread, RawBatch, RawThreadData, ToRawThread } from './raw-
 const BATCH_SIZES = quick ? [1, 16] : [1, 2, 4, 8, 16, 32, 64];
 const THREADS = quick ? [1] : [1, 2];
 const SESSIONS = [1, 2];
-/** Sorting window: the worker's batcher sorts at most its max-in-flight items (256 by default). */
-const SORT_WINDOW = 256;
-const seconds = numberSetting('BENCH_RAW_SECONDS', 1.2, 0.2);
+const gridTexts = numberSetting('BENCH_RAW_GRID_TEXTS', 64, 32);
+const limitTexts = numberSetting('BENCH_RAW_LIMIT_TEXTS', 256, 64);
 const repeats = Math.max(3, numberSetting('BENCH_REPEATS', 3, 3));
-const workerBatchItems = numberSetting('BENCH_WORKER_BATCH_ITEMS', 16, 16);
 
 export interface GridPoint {
   batchSize: number;
   sorted: boolean;
   intraOpThreads: number;
   sessions: number;
+  texts: number;
   textsPerSec: number;
   repeatsTextsPerSec: number[];
-  /** Mean time of one model run of this batch size, per session. */
+  /** Median time of one model run, per session. */
   batchMs: number;
   /** Real tokens ÷ padded tokens over the batches. */
   paddingEfficiency: number;
@@ -59,17 +60,121 @@ class RawThread {
     this.worker.postMessage(message);
     return reply;
   }
+
+  async close(): Promise<void> {
+    const exited = new Promise((resolve) => this.worker.once('exit', resolve));
+    this.worker.postMessage({ type: 'close' } satisfies ToRawThread);
+    await exited;
+  }
 }
 
-function batchOrder(lengths: readonly number[], sorted: boolean): number[] {
-  const order = lengths.map((_, i) => i);
-  if (!sorted) return order;
-  const result: number[] = [];
-  for (let start = 0; start < order.length; start += SORT_WINDOW) {
-    const window = order.slice(start, start + SORT_WINDOW);
-    result.push(...window.sort((a, b) => lengths[a]! - lengths[b]! || a - b));
+/** `count` indices whose token counts are evenly spaced quantiles of the corpus, in corpus order. */
+function quantileSample(lengths: readonly number[], count: number): number[] {
+  const bySize = lengths.map((_, i) => i).sort((a, b) => lengths[a]! - lengths[b]! || a - b);
+  const n = Math.min(count, bySize.length);
+  const picked = Array.from({ length: n }, (_, k) => bySize[Math.floor(((k + 0.5) * bySize.length) / n)]!);
+  return picked.sort((a, b) => a - b);
+}
+
+interface Config {
+  batchSize: number;
+  sorted: boolean;
+  intraOpThreads: number;
+  sessions: number;
+}
+
+interface Encoded {
+  bundle: Bundle;
+  encoded: number[][];
+  lengths: number[];
+}
+
+function batchesOf(
+  { bundle, encoded, lengths }: Encoded,
+  sample: readonly number[],
+  { batchSize, sorted }: Config,
+) {
+  const order = sorted ? [...sample].sort((a, b) => lengths[a]! - lengths[b]! || a - b) : sample;
+  const batches: RawBatch[] = [];
+  let realTokens = 0;
+  let paddedTokens = 0;
+  for (let start = 0; start < order.length; start += batchSize) {
+    const members = order.slice(start, start + batchSize);
+    const padded = padBatch(
+      members.map((i) => encoded[i]!),
+      bundle.manifest.pad_token_id,
+      bundle.inputs.includes('token_type_ids'),
+    );
+    realTokens += members.reduce((sum, i) => sum + lengths[i]!, 0);
+    paddedTokens += padded.batchSize * padded.sequenceLength;
+    batches.push({
+      size: padded.batchSize,
+      sequenceLength: padded.sequenceLength,
+      inputIds: padded.inputIds,
+      attentionMask: padded.attentionMask,
+      tokenTypeIds: padded.tokenTypeIds,
+    });
   }
-  return result;
+  return { batches, paddingEfficiency: realTokens / paddedTokens };
+}
+
+/** Full passes over the batches, each thread taking the next batch when it is free. */
+async function timePasses(threads: RawThread[], batches: readonly RawBatch[]) {
+  await Promise.all(threads.map((thread) => thread.send({ type: 'prepare', batches: [...batches] })));
+  const texts = batches.reduce((sum, batch) => sum + batch.size, 0);
+  const rates: number[] = [];
+  const batchTimes: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    let next = 0;
+    const start = performance.now();
+    await Promise.all(
+      threads.map(async (thread) => {
+        while (next < batches.length) {
+          const reply = await thread.send({ type: 'run', index: next++ });
+          if (reply.type !== 'ran') throw new Error(`unexpected reply ${reply.type}`);
+          batchTimes.push(reply.ms);
+        }
+      }),
+    );
+    rates.push(texts / ((performance.now() - start) / 1000));
+  }
+  return { texts, rates, batchMs: median(batchTimes) };
+}
+
+async function withThreads<T>(
+  bundle: Bundle,
+  config: Pick<Config, 'intraOpThreads' | 'sessions'>,
+  work: (threads: RawThread[]) => Promise<T>,
+): Promise<T> {
+  const data: RawThreadData = {
+    modelPath: bundle.modelPath,
+    intraOpThreads: config.intraOpThreads,
+    outputName: bundle.manifest.output,
+  };
+  const threads = Array.from({ length: config.sessions }, () => new RawThread(data));
+  await Promise.all(threads.map((thread) => thread.next()));
+  try {
+    return await work(threads);
+  } finally {
+    await Promise.all(threads.map((thread) => thread.close()));
+  }
+}
+
+async function measure(threads: RawThread[], data: Encoded, sample: readonly number[], config: Config) {
+  const { batches, paddingEfficiency } = batchesOf(data, sample, config);
+  const { texts, rates, batchMs } = await timePasses(threads, batches);
+  const point: GridPoint = {
+    ...config,
+    texts,
+    textsPerSec: round(median(rates)),
+    repeatsTextsPerSec: rates.map((rate) => round(rate)),
+    batchMs: round(batchMs, 2),
+    paddingEfficiency: round(paddingEfficiency, 3),
+  };
+  console.log(
+    `raw  ${texts} texts  bs=${String(config.batchSize).padStart(2)} ${config.sorted ? 'sorted  ' : 'unsorted'} threads=${config.intraOpThreads} sessions=${config.sessions}  ${point.textsPerSec.toFixed(1).padStart(7)} texts/s  batch ${point.batchMs} ms  padding eff ${point.paddingEfficiency}`,
+  );
+  return point;
 }
 
 async function main(): Promise<void> {
@@ -86,92 +191,49 @@ async function main(): Promise<void> {
     tokenizeRates.push(texts.length / ((performance.now() - start) / 1000));
   }
   const lengths = encoded.map((ids) => ids.length);
-  const withTokenTypeIds = bundle.inputs.includes('token_type_ids');
+  const data: Encoded = { bundle, encoded, lengths };
+  const gridSample = quantileSample(lengths, gridTexts);
+  const limitSample = quantileSample(lengths, limitTexts);
 
   const grid: GridPoint[] = [];
   for (const intraOpThreads of THREADS) {
     for (const sessions of SESSIONS) {
-      const data: RawThreadData = {
-        modelPath: bundle.modelPath,
-        intraOpThreads,
-        outputName: bundle.manifest.output,
-      };
-      const threads = Array.from({ length: sessions }, () => new RawThread(data));
-      await Promise.all(threads.map((thread) => thread.next()));
-      for (const sorted of [false, true]) {
-        const order = batchOrder(lengths, sorted);
-        for (const batchSize of BATCH_SIZES) {
-          const perThread: RawBatch[][] = threads.map(() => []);
-          let realTokens = 0;
-          let paddedTokens = 0;
-          for (let start = 0, b = 0; start < order.length; start += batchSize, b++) {
-            const padded = padBatch(
-              order.slice(start, start + batchSize).map((i) => encoded[i]!),
-              bundle.manifest.pad_token_id,
-              withTokenTypeIds,
+      await withThreads(bundle, { intraOpThreads, sessions }, async (threads) => {
+        for (const sorted of [false, true]) {
+          for (const batchSize of BATCH_SIZES) {
+            grid.push(
+              await measure(threads, data, gridSample, { batchSize, sorted, intraOpThreads, sessions }),
             );
-            realTokens += order.slice(start, start + batchSize).reduce((sum, i) => sum + lengths[i]!, 0);
-            paddedTokens += padded.batchSize * padded.sequenceLength;
-            perThread[b % sessions]!.push({
-              size: padded.batchSize,
-              sequenceLength: padded.sequenceLength,
-              inputIds: padded.inputIds,
-              attentionMask: padded.attentionMask,
-              tokenTypeIds: padded.tokenTypeIds,
-            });
           }
-          await Promise.all(
-            threads.map((thread, i) => thread.send({ type: 'prepare', batches: perThread[i]! })),
-          );
-          const rates: number[] = [];
-          const batchTimes: number[] = [];
-          for (let r = 0; r < repeats; r++) {
-            const runs = await Promise.all(
-              threads.map((thread) => thread.send({ type: 'run', durationMs: seconds * 1000 })),
-            );
-            let done = 0;
-            let elapsed = 0;
-            for (const run of runs) {
-              if (run.type !== 'ran') throw new Error(`unexpected reply ${run.type}`);
-              done += run.texts;
-              elapsed = Math.max(elapsed, run.elapsedMs);
-              batchTimes.push(run.elapsedMs / run.batches);
-            }
-            rates.push(done / (elapsed / 1000));
-          }
-          const point: GridPoint = {
-            batchSize,
-            sorted,
-            intraOpThreads,
-            sessions,
-            textsPerSec: round(median(rates)),
-            repeatsTextsPerSec: rates.map((rate) => round(rate)),
-            batchMs: round(median(batchTimes), 2),
-            paddingEfficiency: round(realTokens / paddedTokens, 3),
-          };
-          grid.push(point);
-          console.log(
-            `raw  bs=${String(batchSize).padStart(2)} ${sorted ? 'sorted  ' : 'unsorted'} threads=${intraOpThreads} sessions=${sessions}  ${point.textsPerSec.toFixed(1).padStart(7)} texts/s  batch ${point.batchMs} ms  padding eff ${point.paddingEfficiency}`,
-          );
         }
-      }
-      for (const thread of threads) thread.worker.postMessage({ type: 'close' } satisfies ToRawThread);
-      await Promise.all(
-        threads.map((thread) => new Promise((resolve) => thread.worker.once('exit', resolve))),
-      );
+      });
     }
   }
 
-  const best = grid.reduce((a, b) => (b.textsPerSec > a.textsPerSec ? b : a));
-  const workerSessions = Math.min(2, availableParallelism());
-  const fullBatch = grid.find(
-    (p) =>
-      p.batchSize === workerBatchItems && p.sorted && p.intraOpThreads === 1 && p.sessions === workerSessions,
+  const bestInGrid = grid.reduce((a, b) => (b.textsPerSec > a.textsPerSec ? b : a));
+  const best = await withThreads(bundle, bestInGrid, (threads) =>
+    measure(threads, data, limitSample, bestInGrid),
   );
-  const classifierPool = await timeClassifierPool(
-    batchOrder(lengths, true).map((i) => texts[i]!),
-    workerSessions,
-  );
+  // The configuration the worker runs in (bench/e2e.ts): the best one, unless MODSTREAM_* say otherwise.
+  const worker = {
+    batchItems: Number(process.env.MODSTREAM_BATCH_MAX_ITEMS ?? best.batchSize),
+    sessions: Number(process.env.MODSTREAM_INFERENCE_SESSIONS ?? best.sessions),
+    intraOpThreads: Number(process.env.MODSTREAM_INTRA_OP_THREADS ?? best.intraOpThreads),
+  };
+  const workerIsBest =
+    worker.batchItems === best.batchSize &&
+    worker.sessions === best.sessions &&
+    worker.intraOpThreads === best.intraOpThreads &&
+    best.sorted;
+  const fullBatch = workerIsBest
+    ? best
+    : await withThreads(bundle, worker, (threads) =>
+        measure(threads, data, limitSample, { ...worker, batchSize: worker.batchItems, sorted: true }),
+      );
+  const limitTextList = [...limitSample]
+    .sort((a, b) => lengths[a]! - lengths[b]! || a - b)
+    .map((i) => texts[i]!);
+  const classifierPool = await timeClassifierPool(limitTextList, worker);
 
   const result = {
     bundle: {
@@ -190,50 +252,51 @@ async function main(): Promise<void> {
         max: Math.max(...lengths),
       },
     },
-    settings: { seconds, repeats, sortWindow: SORT_WINDOW },
+    settings: { gridTexts: gridSample.length, limitTexts: limitSample.length, repeats },
     tokenizationTextsPerSec: round(median(tokenizeRates)),
     grid,
+    bestInGrid,
     best,
-    fullBatch: fullBatch === undefined ? undefined : { ...fullBatch, items: workerBatchItems },
+    fullBatch: { ...fullBatch, items: worker.batchItems },
     classifierPool,
   };
   writeResult('raw-limit', result);
   console.log(
-    `raw  best: ${best.textsPerSec} texts/s at bs=${best.batchSize} ${best.sorted ? 'sorted' : 'unsorted'} threads=${best.intraOpThreads} sessions=${best.sessions}; tokenizer alone ${result.tokenizationTextsPerSec} texts/s; classifier pool ${classifierPool.textsPerSec} texts/s`,
+    `raw  limit: ${best.textsPerSec} texts/s at bs=${best.batchSize} ${best.sorted ? 'sorted' : 'unsorted'} threads=${best.intraOpThreads} sessions=${best.sessions} over ${best.texts} texts; tokenizer alone ${result.tokenizationTextsPerSec} texts/s; classifier pool ${classifierPool.textsPerSec} texts/s`,
   );
 }
 
 /**
  * The classifier as the worker drives it: ClassifierPool (tokenize + ORT + sigmoid in worker threads, the
  * main thread counting tokens for the batcher), length-sorted batches of the worker's max items (as its
- * batcher forms them), one batch in flight per session.
+ * batcher forms them), one batch in flight per session; full passes over the limit sample.
  */
 async function timeClassifierPool(
   texts: readonly string[],
-  sessions: number,
+  { batchItems, sessions, intraOpThreads }: { batchItems: number; sessions: number; intraOpThreads: number },
 ): Promise<{ sessions: number; batchItems: number; textsPerSec: number; repeatsTextsPerSec: number[] }> {
-  const pool = await ClassifierPool.create(bundleDir, { sessions, intraOpThreads: 1 });
+  const pool = await ClassifierPool.create(bundleDir, { sessions, intraOpThreads });
   try {
+    const batches: string[][] = [];
+    for (let i = 0; i < texts.length; i += batchItems) batches.push(texts.slice(i, i + batchItems));
+    await pool.classify(batches[batches.length - 1] ?? []);
     const rates: number[] = [];
     for (let r = 0; r < repeats; r++) {
       const start = performance.now();
       let next = 0;
-      let done = 0;
       const lane = async (): Promise<void> => {
-        while (performance.now() - start < seconds * 1000) {
-          const batch: string[] = [];
-          for (let i = 0; i < workerBatchItems; i++) batch.push(texts[next++ % texts.length]!);
+        while (next < batches.length) {
+          const batch = batches[next++]!;
           for (const text of batch) pool.countTokens(text);
           await pool.classify(batch);
-          done += batch.length;
         }
       };
       await Promise.all(Array.from({ length: sessions }, lane));
-      rates.push(done / ((performance.now() - start) / 1000));
+      rates.push(texts.length / ((performance.now() - start) / 1000));
     }
     return {
       sessions,
-      batchItems: workerBatchItems,
+      batchItems,
       textsPerSec: round(median(rates)),
       repeatsTextsPerSec: rates.map((rate) => round(rate)),
     };

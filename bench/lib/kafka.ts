@@ -115,9 +115,10 @@ export async function producePaced(
 export interface OutputRecord {
   key: string;
   timestamp: number;
+  bytes: number;
 }
 
-/** Reads the first `count` messages of a topic from the beginning (key and broker timestamp only). */
+/** Reads the first `count` messages of a topic from the beginning (key, broker timestamp, value size). */
 export async function readOutputs(
   kafka: KafkaClient,
   topic: string,
@@ -132,7 +133,11 @@ export async function readOutputs(
     await consumer.run({
       eachBatch: async ({ batch }) => {
         for (const message of batch.messages) {
-          records.push({ key: message.key?.toString() ?? '', timestamp: Number(message.timestamp) });
+          records.push({
+            key: message.key?.toString() ?? '',
+            timestamp: Number(message.timestamp),
+            bytes: message.value?.length ?? 0,
+          });
         }
       },
     });
