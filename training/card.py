@@ -89,7 +89,57 @@ def runs_table(runs_md: Path) -> str:
     return f"See [`training/RUNS.md`](../../{runs_md}) for every run of the sweep (validation macro-F1 per configuration)."
 
 
-def render(final: dict, reference: dict | None, tried: str) -> str:
+def typescript_section(ts: dict | None) -> str:
+    if ts is None:
+        return "_Not measured yet: run the command above._"
+    rows = ["| label | precision | recall | F1 | support |", "|---|---|---|---|---|"]
+    for label in LABELS:
+        m = ts["per_label"][label]
+        rows.append(f"| {label} | {f(m['precision'])} | {f(m['recall'])} | **{f(m['f1'])}** | {m['support']} |")
+    rows += [
+        "",
+        f"micro-F1 **{f(ts['micro_f1'], 4)}** · macro-F1 (10 labels) **{f(ts['macro_f1'], 4)}** · "
+        f"macro-F1 (≥ 25 positives) **{f(ts['macro_f1_support_ge_25'], 4)}** · exact match **{f(ts['exact_match'], 4)}** "
+        f"({ts['rows']} texts, model {ts['model_version']}, thresholds {ts['thresholds_version']}).",
+    ]
+    return "\n".join(rows)
+
+
+def throughput_section(bench: dict | None) -> str:
+    if bench is None:
+        return "_Not measured yet: `node --conditions=@modstream/source --import tsx bench/classifier-throughput.ts`._"
+    machine = bench["machine"]
+    cells: dict[tuple, dict] = {}
+    for r in bench["results"]:
+        cells[(r["model"], r["threads"], r["order"], r["batch"])] = r
+    batches = sorted({r["batch"] for r in bench["results"]})
+    rows = [
+        f"`bench/classifier-throughput.ts`, {bench['date'][:10]}, {machine['cpu_count']} × {machine['cpu_model']} "
+        f"({machine['platform']}, Node {machine['node']}); load average before/after "
+        f"{machine['load_average_before'][0]:.1f}/{machine['load_average_after'][0]:.1f}. "
+        f"{bench['settings']['statistic']}. Comments/s, length-sorted batches / random order:",
+        "",
+        "| model | threads | " + " | ".join(f"batch {b}" for b in batches) + " |",
+        "|---|---|" + "---|" * len(batches),
+    ]
+    for model in ("fp32", "int8"):
+        for threads in (1, 2):
+            out = []
+            for b in batches:
+                s_, r_ = cells.get((model, threads, "sorted", b)), cells.get((model, threads, "random", b))
+                if s_ is None:
+                    out.append("–")
+                elif r_ is None or b == 1:
+                    out.append(f"{s_['comments_per_s']:.0f}")
+                else:
+                    out.append(f"{s_['comments_per_s']:.0f} / {r_['comments_per_s']:.0f}")
+            if any(x != "–" for x in out):
+                rows.append(f"| {model} | {threads} | " + " | ".join(out) + " |")
+    rows += ["", f"Tokenizer alone: {bench['tokenizer_comments_per_s']:.0f} comments/s. Raw figures: `bench/results/`."]
+    return "\n".join(rows)
+
+
+def render(final: dict, reference: dict | None, tried: str, ts_metrics: dict | None = None, throughput: dict | None = None) -> str:
     shipped = final[final["shipped"]]
     train = final["train"]
     config = train["run"]["config"]
@@ -164,16 +214,11 @@ exact match = all 10 labels right. 95% intervals: percentile bootstrap over text
 
 ## Measured through the TypeScript path
 
-_To be filled by the integrator from `pnpm modstream eval ../shared/data/incivility-silver/test.jsonl` on this
-bundle. The TypeScript scores are required to equal Python ONNX Runtime's within 1e-4 on the reference texts
-(`reference/scores.json`), so these figures are expected to equal the table above; CI checks macro-F1 within
-0.005 of the card._
+`pnpm modstream eval ../shared/data/incivility-silver/test.jsonl --json > models/incivility-minilm-l6/metrics-typescript.json`
+(tokenizer, padding, ONNX Runtime and thresholds in TypeScript, the worker's code path). CI runs the same command
+and checks macro-F1 within 0.005 of `metrics.json`.
 
-| label | precision | recall | F1 | support |
-|---|---|---|---|---|
-{chr(10).join(f'| {label} | | | | |' for label in LABELS)}
-
-micro-F1: · macro-F1 (10): · macro-F1 (≥ 25): · exact match:
+{typescript_section(ts_metrics)}
 
 ## Targets
 
@@ -236,8 +281,7 @@ run) and the labels over the thresholds. They double as demo comments.
 
 ## Throughput
 
-_Filled from the bench scripts (`bench/`): raw inference comments/s at batch 1, 8, 32, 64, fp32 vs int8, 1 and
-2 threads, on real comment lengths, with the machine._
+{throughput_section(throughput)}
 
 ## Reproduce
 
@@ -262,7 +306,11 @@ def main(argv: list[str] | None = None) -> int:
     reference = json.loads(scores_path.read_text()) if scores_path.exists() else None
     notes = Path("training/RUNS.notes.md")
     tried = notes.read_text().split("\n", 1)[1].strip() if notes.exists() else "See training/RUNS.md."
-    (args.bundle / "MODEL_CARD.md").write_text(render(final, reference, tried))
+    ts_path = args.bundle / "metrics-typescript.json"
+    ts_metrics = json.loads(ts_path.read_text()) if ts_path.exists() else None
+    bench_files = sorted(Path("bench/results").glob("classifier-throughput-*.json"))
+    throughput = json.loads(bench_files[-1].read_text()) if bench_files else None
+    (args.bundle / "MODEL_CARD.md").write_text(render(final, reference, tried, ts_metrics, throughput))
     return 0
 
 
