@@ -1,9 +1,11 @@
 /**
  * The limit: onnxruntime-node throughput of the shipped bundle on pre-tokenized, pre-padded batches, over
  * batch size × length bucketing × intra-op threads × parallel sessions (worker threads, one single session
- * each). Every repeat is one full pass over a fixed sample of the corpus whose length distribution matches
- * the corpus (every k-th text by token count), so configurations compare on identical work. The grid runs
- * on a small sample; the best configuration is then re-measured on a larger one: that figure is the limit.
+ * each). Batches are cut from the corpus as the worker's batcher would (length-sorted within windows of
+ * its max in-flight items, or in arrival order), and every repeat is one full pass over a fixed sample of
+ * those batches taken at evenly spaced quantiles of their padded size, so short and long batches count as
+ * often as in the corpus. The grid uses small samples; the best configuration is then re-measured on a
+ * larger one: that figure is the limit.
  * Also times tokenization alone and the classifier pool as the worker calls it.
  */
 import type { Worker } from 'node:worker_threads';
@@ -68,12 +70,19 @@ class RawThread {
   }
 }
 
-/** `count` indices whose token counts are evenly spaced quantiles of the corpus, in corpus order. */
-function quantileSample(lengths: readonly number[], count: number): number[] {
-  const bySize = lengths.map((_, i) => i).sort((a, b) => lengths[a]! - lengths[b]! || a - b);
-  const n = Math.min(count, bySize.length);
-  const picked = Array.from({ length: n }, (_, k) => bySize[Math.floor(((k + 0.5) * bySize.length) / n)]!);
-  return picked.sort((a, b) => a - b);
+/** Sorting window: the worker's batcher sorts at most its max-in-flight items (256 by default). */
+const SORT_WINDOW = 256;
+
+/** Corpus order, or length-sorted within windows of SORT_WINDOW texts as the worker's batcher sorts. */
+function corpusOrder(lengths: readonly number[], sorted: boolean): number[] {
+  const order = lengths.map((_, i) => i);
+  if (!sorted) return order;
+  const result: number[] = [];
+  for (let start = 0; start < order.length; start += SORT_WINDOW) {
+    const window = order.slice(start, start + SORT_WINDOW);
+    result.push(...window.sort((a, b) => lengths[a]! - lengths[b]! || a - b));
+  }
+  return result;
 }
 
 interface Config {
@@ -89,17 +98,25 @@ interface Encoded {
   lengths: number[];
 }
 
-function batchesOf(
-  { bundle, encoded, lengths }: Encoded,
-  sample: readonly number[],
-  { batchSize, sorted }: Config,
-) {
-  const order = sorted ? [...sample].sort((a, b) => lengths[a]! - lengths[b]! || a - b) : sample;
+/**
+ * The corpus cut into batches of the configuration (unsorted: corpus order; sorted: within windows, as the
+ * worker's batcher forms them), then about `texts` texts' worth of those batches picked at evenly spaced
+ * quantiles of their padded size, so a short pass still sees the corpus's mix of short and long batches.
+ */
+function batchesOf({ bundle, encoded, lengths }: Encoded, texts: number, { batchSize, sorted }: Config) {
+  const order = corpusOrder(lengths, sorted);
+  const all: { members: number[]; cost: number }[] = [];
+  for (let start = 0; start + batchSize <= order.length; start += batchSize) {
+    const members = order.slice(start, start + batchSize);
+    all.push({ members, cost: batchSize * Math.max(...members.map((i) => lengths[i]!)) });
+  }
+  all.sort((a, b) => a.cost - b.cost);
+  const count = Math.min(all.length, Math.max(2, Math.round(texts / batchSize)));
+  const picked = Array.from({ length: count }, (_, k) => all[Math.floor(((k + 0.5) * all.length) / count)]!);
   const batches: RawBatch[] = [];
   let realTokens = 0;
   let paddedTokens = 0;
-  for (let start = 0; start < order.length; start += batchSize) {
-    const members = order.slice(start, start + batchSize);
+  for (const { members } of picked) {
     const padded = padBatch(
       members.map((i) => encoded[i]!),
       bundle.manifest.pad_token_id,
@@ -115,7 +132,11 @@ function batchesOf(
       tokenTypeIds: padded.tokenTypeIds,
     });
   }
-  return { batches, paddingEfficiency: realTokens / paddedTokens };
+  return {
+    batches,
+    members: picked.map((batch) => batch.members),
+    paddingEfficiency: realTokens / paddedTokens,
+  };
 }
 
 /** Full passes over the batches, each thread taking the next batch when it is free. */
@@ -160,19 +181,20 @@ async function withThreads<T>(
   }
 }
 
-async function measure(threads: RawThread[], data: Encoded, sample: readonly number[], config: Config) {
-  const { batches, paddingEfficiency } = batchesOf(data, sample, config);
-  const { texts, rates, batchMs } = await timePasses(threads, batches);
+async function measure(threads: RawThread[], data: Encoded, texts: number, config: Config) {
+  const { batches, paddingEfficiency } = batchesOf(data, texts, config);
+  const timed = await timePasses(threads, batches);
+  const { rates, batchMs } = timed;
   const point: GridPoint = {
     ...config,
-    texts,
+    texts: timed.texts,
     textsPerSec: round(median(rates)),
     repeatsTextsPerSec: rates.map((rate) => round(rate)),
     batchMs: round(batchMs, 2),
     paddingEfficiency: round(paddingEfficiency, 3),
   };
   console.log(
-    `raw  ${texts} texts  bs=${String(config.batchSize).padStart(2)} ${config.sorted ? 'sorted  ' : 'unsorted'} threads=${config.intraOpThreads} sessions=${config.sessions}  ${point.textsPerSec.toFixed(1).padStart(7)} texts/s  batch ${point.batchMs} ms  padding eff ${point.paddingEfficiency}`,
+    `raw  ${timed.texts} texts  bs=${String(config.batchSize).padStart(2)} ${config.sorted ? 'sorted  ' : 'unsorted'} threads=${config.intraOpThreads} sessions=${config.sessions}  ${point.textsPerSec.toFixed(1).padStart(7)} texts/s  batch ${point.batchMs} ms  padding eff ${point.paddingEfficiency}`,
   );
   return point;
 }
@@ -192,8 +214,6 @@ async function main(): Promise<void> {
   }
   const lengths = encoded.map((ids) => ids.length);
   const data: Encoded = { bundle, encoded, lengths };
-  const gridSample = quantileSample(lengths, gridTexts);
-  const limitSample = quantileSample(lengths, limitTexts);
 
   const grid: GridPoint[] = [];
   for (const intraOpThreads of THREADS) {
@@ -202,7 +222,7 @@ async function main(): Promise<void> {
         for (const sorted of [false, true]) {
           for (const batchSize of BATCH_SIZES) {
             grid.push(
-              await measure(threads, data, gridSample, { batchSize, sorted, intraOpThreads, sessions }),
+              await measure(threads, data, gridTexts, { batchSize, sorted, intraOpThreads, sessions }),
             );
           }
         }
@@ -212,7 +232,7 @@ async function main(): Promise<void> {
 
   const bestInGrid = grid.reduce((a, b) => (b.textsPerSec > a.textsPerSec ? b : a));
   const best = await withThreads(bundle, bestInGrid, (threads) =>
-    measure(threads, data, limitSample, bestInGrid),
+    measure(threads, data, limitTexts, bestInGrid),
   );
   // The configuration the worker runs in (bench/e2e.ts): the best one, unless MODSTREAM_* say otherwise.
   const worker = {
@@ -228,12 +248,13 @@ async function main(): Promise<void> {
   const fullBatch = workerIsBest
     ? best
     : await withThreads(bundle, worker, (threads) =>
-        measure(threads, data, limitSample, { ...worker, batchSize: worker.batchItems, sorted: true }),
+        measure(threads, data, limitTexts, { ...worker, batchSize: worker.batchItems, sorted: true }),
       );
-  const limitTextList = [...limitSample]
-    .sort((a, b) => lengths[a]! - lengths[b]! || a - b)
-    .map((i) => texts[i]!);
-  const classifierPool = await timeClassifierPool(limitTextList, worker);
+  const poolBatches = batchesOf(data, limitTexts, { ...worker, batchSize: worker.batchItems, sorted: true });
+  const classifierPool = await timeClassifierPool(
+    poolBatches.members.map((members) => members.map((i) => texts[i]!)),
+    worker,
+  );
 
   const result = {
     bundle: {
@@ -252,7 +273,7 @@ async function main(): Promise<void> {
         max: Math.max(...lengths),
       },
     },
-    settings: { gridTexts: gridSample.length, limitTexts: limitSample.length, repeats },
+    settings: { gridTexts, limitTexts, repeats, sortWindow: SORT_WINDOW },
     tokenizationTextsPerSec: round(median(tokenizeRates)),
     grid,
     bestInGrid,
@@ -272,13 +293,12 @@ async function main(): Promise<void> {
  * batcher forms them), one batch in flight per session; full passes over the limit sample.
  */
 async function timeClassifierPool(
-  texts: readonly string[],
+  batches: readonly string[][],
   { batchItems, sessions, intraOpThreads }: { batchItems: number; sessions: number; intraOpThreads: number },
 ): Promise<{ sessions: number; batchItems: number; textsPerSec: number; repeatsTextsPerSec: number[] }> {
   const pool = await ClassifierPool.create(bundleDir, { sessions, intraOpThreads });
   try {
-    const batches: string[][] = [];
-    for (let i = 0; i < texts.length; i += batchItems) batches.push(texts.slice(i, i + batchItems));
+    const texts = batches.reduce((sum, batch) => sum + batch.length, 0);
     await pool.classify(batches[batches.length - 1] ?? []);
     const rates: number[] = [];
     for (let r = 0; r < repeats; r++) {
@@ -292,7 +312,7 @@ async function timeClassifierPool(
         }
       };
       await Promise.all(Array.from({ length: sessions }, lane));
-      rates.push(texts.length / ((performance.now() - start) / 1000));
+      rates.push(texts / ((performance.now() - start) / 1000));
     }
     return {
       sessions,
