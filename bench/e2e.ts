@@ -107,7 +107,7 @@ function topicsFor(name: string): Topics {
   return { name, input: `${base}.${name}.in`, output: `${base}.${name}.out` };
 }
 
-async function startWorker({ name, input, output }: Topics): Promise<Target> {
+async function startWorker({ name, input, output }: Topics, tuned = true): Promise<Target> {
   const port = await freePort();
   const env = {
     MODSTREAM_KAFKA_BROKERS: brokers.join(','),
@@ -122,7 +122,7 @@ async function startWorker({ name, input, output }: Topics): Promise<Target> {
     MODSTREAM_MODEL_DIR: bundleDir,
     MODSTREAM_HTTP_PORT: String(port),
     MODSTREAM_LOG_LEVEL: 'info',
-    ...tunedWorkerEnv(),
+    ...(tuned ? tunedWorkerEnv() : {}),
   };
   const proc = startProcess(workerArgs().args, env);
   const ready = () =>
@@ -286,6 +286,23 @@ async function main(): Promise<void> {
   for (const l of latency)
     console.log(`e2e  load ${l.fraction * 100} %: p50 ${l.p50Ms} ms, p95 ${l.p95Ms} ms, p99 ${l.p99Ms} ms`);
 
+  // Before/after for the settings: the same miss drain with the worker's built-in defaults.
+  const defaults =
+    Object.keys(tunedWorkerEnv()).length === 0
+      ? undefined
+      : await drain(
+          'worker, cache miss, built-in default settings',
+          'live',
+          topicsFor('missdefaults'),
+          (topics) => startWorker(topics, false),
+          (topic) =>
+            Array.from({ length: Math.ceil(missCount / 2) }, (_, i) =>
+              comment(topic, `${base}-d-${i}`, uniqueText(corpus, `${runTag}d`, i)),
+            ),
+          rawBest,
+        );
+  if (defaults) await finish(defaults.target.proc);
+
   // 2. Worker, every text a cache hit (the miss run stored them), and the pass-through on the same bytes.
   const hitMessages = (topic: string) =>
     Array.from({ length: hitCount }, (_, i) =>
@@ -348,6 +365,7 @@ async function main(): Promise<void> {
       ),
     },
     miss: { ...miss.result, peakRssMiB: missPeakRssMiB, stats: workerStats(missWorker) },
+    missDefaults: defaults?.result,
     load: latency,
     hit: { ...hit.result, peakRssMiB: hitPeakRssMiB, stats: workerStats(hit.target.proc) },
     passthrough: passthrough.result,

@@ -44,8 +44,9 @@ function shares(drain: Drain): string {
 }
 interface E2e {
   quick: boolean;
-  worker: { mode: string; envOverrides: Record<string, string> };
+  worker: { mode: string; tuned?: Record<string, string>; envOverrides: Record<string, string> };
   miss: Drain;
+  missDefaults?: Drain;
   hit: Drain;
   passthrough: Drain;
   shapedPassthrough?: Drain & { shape: { BENCH_SHAPE_BYTES: string; BENCH_SHAPE_REVIEW_SHARE: string } };
@@ -120,6 +121,17 @@ if (e2e) {
     num(e2e.miss.eventsPerSec, ' events/s'),
     `${e2e.miss.events} events, peak RSS ${num(e2e.miss.peakRssMiB, ' MiB')}${shares(e2e.miss)}`,
   ]);
+  if (e2e.missDefaults) {
+    rows.push([
+      'worker, cache miss, built-in defaults',
+      num(e2e.missDefaults.eventsPerSec, ' events/s'),
+      `${e2e.missDefaults.events} events; the row above runs the raw grid's best settings (${Object.entries(
+        e2e.worker.tuned ?? {},
+      )
+        .map(([k, v]) => `${k.replace('MODSTREAM_', '')}=${v}`)
+        .join(', ')})`,
+    ]);
+  }
   rows.push([
     'worker, cache hit',
     num(e2e.hit.eventsPerSec, ' events/s'),
