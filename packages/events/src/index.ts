@@ -31,3 +31,4 @@ export {
   type ReviewEventFields,
 } from './review.js';
 export { jsonSchemaDocuments } from './json-schemas.js';
+export type { ConsumedRecord, OutboundMessage } from './records.js';

@@ -1,25 +1,7 @@
+import type { ConsumedRecord, OutboundMessage } from '@modstream/events';
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 
-/** One consumed Kafka message, detached from kafkajs types. */
-export interface ConsumedRecord {
-  topic: string;
-  partition: number;
-  /** Decimal string: Kafka offsets can exceed 2^53. */
-  offset: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: Record<string, string>;
-  /** Milliseconds since the epoch, as set by the producer or broker. */
-  timestamp: number;
-}
-
-/** A message to publish; the key is the comment id (or the source key for dead letters). */
-export interface OutboundMessage {
-  topic: string;
-  key: string | Buffer | null;
-  value: Buffer;
-  headers?: Record<string, string>;
-}
+export type { ConsumedRecord, OutboundMessage };
 
 export function toConsumedRecord(topic: string, partition: number, message: KafkaMessage): ConsumedRecord {
   return {

@@ -7,27 +7,17 @@ import {
   encodeReview,
   passthroughFields,
   type Comment,
+  type ConsumedRecord,
+  type OutboundMessage,
 } from '@modstream/events';
 import { cacheKey, type CachedLabels, type LabelCache } from '@modstream/label-cache';
 import { route, type RoutingPolicy } from './routing.js';
 
-/** A consumed message; structurally the kafka-io ConsumedRecord, so embedded mode needs no Kafka. */
-export interface PipelineRecord {
-  topic: string;
-  partition: number;
-  offset: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: Record<string, string>;
-  timestamp: number;
-}
+/** A consumed message (the kafka-io ConsumedRecord, so embedded mode needs no Kafka). */
+export type PipelineRecord = ConsumedRecord;
 
-/** A message to publish; structurally the kafka-io OutboundMessage. */
-export interface PipelineOutput {
-  topic: string;
-  key: string | Buffer | null;
-  value: Buffer;
-  headers?: Record<string, string>;
+/** A message to publish, tagged with what it is. */
+export interface PipelineOutput extends OutboundMessage {
   kind: 'labeled' | 'review' | 'dead_letter';
 }
 

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { MicroBatcher } from '@modstream/batcher';
 import { ClassifierPool, type TextClassifier } from '@modstream/classifier';
 import {
   ConsumeLoop,
@@ -11,11 +10,11 @@ import {
   type KafkaClientOptions,
 } from '@modstream/kafka-io';
 import { MemoryLabelCache, RedisLabelCache, type LabelCache } from '@modstream/label-cache';
+import { routingQueues, type Pipeline } from '@modstream/moderation';
 import { resolveModelDir, type WorkerConfig } from './config.js';
 import { HealthServer } from './http-server.js';
 import { StopSteps } from './stop-steps.js';
-import { Pipeline, inferenceRunner, type InferenceJob, type InferenceResult } from './pipeline.js';
-import { loadRoutingPolicy, routingQueues } from './routing.js';
+import { createModeration } from './moderation.js';
 import { startObservability, type Logger, type Observability } from './observability.js';
 import { RedisAuthError, isRedisAuthFailure } from './redis-auth.js';
 
@@ -77,7 +76,6 @@ export class WorkerApp {
       intraOpThreads: config.model.intraOpThreads,
     });
     this.#onStop('classifier pool', () => classifier.close());
-    const routing = await loadRoutingPolicy(config.routingPolicyFile, classifier.info.labels);
     logger.info(
       {
         model: classifier.info.modelId,
@@ -92,24 +90,11 @@ export class WorkerApp {
     this.#onStop('label cache', () => cache.close());
 
     const metrics = observability.metrics;
-    const batcher = new MicroBatcher<InferenceJob, InferenceResult>({
-      ...config.batch,
-      concurrency: config.model.sessions,
-      cost: (job) => job.tokens,
-      runBatch: inferenceRunner(classifier, (size, ms) => metrics.batch(size, ms)),
-    });
-    const pipeline = new Pipeline({
-      classifier,
-      batcher,
-      cache,
-      cacheTtlSeconds: config.cache.ttlSeconds,
-      routing,
-      topics: { output: config.kafka.outputTopic, deadLetter: config.kafka.dlqTopic },
-      maxTextBytes: config.maxTextBytes,
+    const { routing, batcher, pipeline } = await createModeration(config, classifier, cache, {
       metrics: metrics.pipeline,
       logger,
-      logText: config.logText,
       outputHeaders: observability.outputHeaders,
+      onBatch: (size, ms) => metrics.batch(size, ms),
     });
     this.#pipeline = pipeline;
 

@@ -8,7 +8,7 @@ import {
   withSpan,
   type Logger,
 } from '@modstream/telemetry';
-import type { PipelineMetrics, PipelineRecord } from './pipeline.js';
+import type { PipelineMetrics, PipelineRecord } from '@modstream/moderation';
 
 export type { Logger } from '@modstream/telemetry';
 

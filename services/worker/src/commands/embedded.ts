@@ -1,19 +1,12 @@
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { once } from 'node:events';
-import { MicroBatcher } from '@modstream/batcher';
 import { ClassifierPool } from '@modstream/classifier';
 import { MemoryLabelCache } from '@modstream/label-cache';
 import { ConfigError, loadConfig, resolveModelDir } from '../config.js';
 import { createWorkerLogger } from '../observability.js';
-import {
-  Pipeline,
-  inferenceRunner,
-  type InferenceJob,
-  type InferenceResult,
-  type PipelineRecord,
-} from '../pipeline.js';
-import { loadRoutingPolicy } from '../routing.js';
+import type { PipelineRecord } from '@modstream/moderation';
+import { createModeration } from '../moderation.js';
 
 const USAGE = 'usage: modstream embedded [file.jsonl]   (reads stdin without a file or with "-")\n';
 /** Chunks handled at once; outputs are still written in input order. */
@@ -52,26 +45,12 @@ export async function run(args: string[]): Promise<number> {
     maxEntries: config.cache.memoryEntries,
     ttlSeconds: config.cache.ttlSeconds,
   });
-  const batcher = new MicroBatcher<InferenceJob, InferenceResult>({
-    ...config.batch,
-    concurrency: config.model.sessions,
-    cost: (job) => job.tokens,
-    runBatch: inferenceRunner(classifier),
-  });
   const startedAt = Date.now();
+  let batcher: { close(): Promise<void> } | undefined;
   try {
-    const routing = await loadRoutingPolicy(config.routingPolicyFile, classifier.info.labels);
-    const pipeline = new Pipeline({
-      classifier,
-      batcher,
-      cache,
-      cacheTtlSeconds: config.cache.ttlSeconds,
-      routing,
-      topics: { output: config.kafka.outputTopic, deadLetter: config.kafka.dlqTopic },
-      maxTextBytes: config.maxTextBytes,
-      logger,
-      logText: config.logText,
-    });
+    const moderation = await createModeration(config, classifier, cache, { logger });
+    batcher = moderation.batcher;
+    const { pipeline } = moderation;
 
     const input = file === undefined ? process.stdin : createReadStream(file);
     const pending: Promise<Buffer[]>[] = [];
@@ -112,7 +91,7 @@ export async function run(args: string[]): Promise<number> {
     );
     return 0;
   } finally {
-    await batcher.close();
+    await batcher?.close();
     await cache.close();
     await classifier.close();
   }

@@ -1,0 +1,3 @@
+export * from './inference-batcher.js';
+export * from './pipeline.js';
+export * from './routing.js';

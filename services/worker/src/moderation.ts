@@ -1,0 +1,40 @@
+import type { TextClassifier } from '@modstream/classifier';
+import type { LabelCache } from '@modstream/label-cache';
+import {
+  Pipeline,
+  createInferenceBatcher,
+  loadRoutingPolicy,
+  type PipelineOptions,
+} from '@modstream/moderation';
+import type { WorkerConfig } from './config.js';
+
+export interface ModerationHooks extends Pick<PipelineOptions, 'metrics' | 'logger' | 'outputHeaders'> {
+  onBatch?: (size: number, ms: number) => void;
+}
+
+/** Routing policy → inference batcher → pipeline, from the worker's config (worker and embedded mode). */
+export async function createModeration(
+  config: WorkerConfig,
+  classifier: TextClassifier,
+  cache: LabelCache,
+  { onBatch, ...hooks }: ModerationHooks = {},
+) {
+  const routing = await loadRoutingPolicy(config.routingPolicyFile, classifier.info.labels);
+  const batcher = createInferenceBatcher(classifier, {
+    ...config.batch,
+    concurrency: config.model.sessions,
+    onBatch,
+  });
+  const pipeline = new Pipeline({
+    classifier,
+    batcher,
+    cache,
+    cacheTtlSeconds: config.cache.ttlSeconds,
+    routing,
+    topics: { output: config.kafka.outputTopic, deadLetter: config.kafka.dlqTopic },
+    maxTextBytes: config.maxTextBytes,
+    logText: config.logText,
+    ...hooks,
+  });
+  return { routing, batcher, pipeline };
+}
