@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { BundleError, loadClassifier, type Classification, type TextClassifier } from '@modstream/classifier';
-import { positiveInteger, resolveModelDir, UsageError } from './classify-model-dir.js';
+import { resolveModelDir, UsageError } from './classify-model-dir.js';
+import { parseModelCommandArgs } from './model-command-args.js';
 
 const USAGE = `usage: modstream classify [--model <dir>] [--json] [--threads <n>] ["text" ...]
   With no text argument, classifies stdin, one text per line.
@@ -12,32 +12,11 @@ const USAGE = `usage: modstream classify [--model <dir>] [--json] [--threads <n>
 const BATCH = 32;
 
 export async function run(args: string[]): Promise<number> {
-  let options: { model?: string; json: boolean; threads: number; texts: string[] };
-  try {
-    const { values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        model: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        threads: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-    if (values.help) {
-      process.stdout.write(USAGE);
-      return 0;
-    }
-    options = {
-      ...(values.model === undefined ? {} : { model: values.model }),
-      json: values.json,
-      threads: positiveInteger(values.threads, 'threads', 1),
-      texts: positionals,
-    };
-  } catch (error) {
-    process.stderr.write(`modstream classify: ${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
+  const options = parseModelCommandArgs('classify', USAGE, args, {}, ({ positionals }, common) => ({
+    ...common,
+    texts: positionals,
+  }));
+  if (typeof options === 'number') return options;
   if (options.texts.length === 0 && process.stdin.isTTY) {
     process.stderr.write(USAGE);
     return 2;

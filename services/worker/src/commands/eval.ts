@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
-import { parseArgs } from 'node:util';
 import { BundleError, ClassifierPool, evaluate } from '@modstream/classifier';
 import { positiveInteger, resolveModelDir, UsageError } from './classify-model-dir.js';
 import { readLabeledJsonl } from './eval-dataset.js';
+import { parseModelCommandArgs } from './model-command-args.js';
 import { reportJson, reportTable } from './eval-report.js';
 
 const USAGE = `usage: modstream eval <file.jsonl> [--model <dir>] [--json] [--sessions <n>] [--threads <n>] [--batch-size <n>]
@@ -12,44 +12,22 @@ const USAGE = `usage: modstream eval <file.jsonl> [--model <dir>] [--json] [--se
 `;
 
 export async function run(args: string[]): Promise<number> {
-  let options: {
-    file: string;
-    model?: string;
-    json: boolean;
-    sessions: number;
-    threads: number;
-    batchSize: number;
-  };
-  try {
-    const { values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        model: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        sessions: { type: 'string' },
-        threads: { type: 'string' },
-        'batch-size': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-    if (values.help) {
-      process.stdout.write(USAGE);
-      return 0;
-    }
-    if (positionals.length !== 1) throw new UsageError('expected exactly one <file.jsonl>');
-    options = {
-      file: positionals[0]!,
-      ...(values.model === undefined ? {} : { model: values.model }),
-      json: values.json,
-      sessions: positiveInteger(values.sessions, 'sessions', availableParallelism()),
-      threads: positiveInteger(values.threads, 'threads', 1),
-      batchSize: positiveInteger(values['batch-size'], 'batch-size', 32),
-    };
-  } catch (error) {
-    process.stderr.write(`modstream eval: ${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
+  const options = parseModelCommandArgs(
+    'eval',
+    USAGE,
+    args,
+    { sessions: { type: 'string' }, 'batch-size': { type: 'string' } },
+    ({ values, positionals }, common) => {
+      if (positionals.length !== 1) throw new UsageError('expected exactly one <file.jsonl>');
+      return {
+        ...common,
+        file: positionals[0]!,
+        sessions: positiveInteger(values.sessions, 'sessions', availableParallelism()),
+        batchSize: positiveInteger(values['batch-size'], 'batch-size', 32),
+      };
+    },
+  );
+  if (typeof options === 'number') return options;
 
   let pool: ClassifierPool;
   try {
