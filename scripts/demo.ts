@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     priority: `${base}.review.priority`,
   };
   // The default routing policy with this run's queue topics.
-  const policy = JSON.parse(await readFile('services/worker/routing-policy.default.json', 'utf8')) as {
+  const policy = JSON.parse(await readFile('packages/moderation/routing-policy.default.json', 'utf8')) as {
     rules: { queue: string }[];
   };
   for (const rule of policy.rules) rule.queue = rule.queue.replace(/^comments\.review/, topics.review);

@@ -18,6 +18,11 @@ const CHUNKS_IN_FLIGHT = 4;
  * `schema`), with an in-memory cache and no Kafka or Redis. A summary goes to stderr.
  */
 export async function run(args: string[]): Promise<number> {
+  // A reader that stops early (`| head`) closes stdout: end quietly, as Unix filters do on SIGPIPE.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   if (args.length > 1 || args[0] === '--help' || args[0] === '-h') {
     process.stderr.write(USAGE);
     return args[0] === '--help' || args[0] === '-h' ? 0 : 2;
