@@ -360,6 +360,7 @@ async function main(): Promise<void> {
     worker: {
       mode: workerArgs().mode,
       partitions: PARTITIONS,
+      tuned: tunedWorkerEnv(),
       envOverrides: Object.fromEntries(
         Object.entries(process.env).filter(([name]) => name.startsWith('MODSTREAM_')),
       ),
