@@ -59,20 +59,21 @@ describe('ClassifierPool', () => {
 
   it('keeps the event loop responsive during a long classify, unlike the in-process classifier', async () => {
     const dir = await makeFixtureBundle();
+    // Repeat the work until it has run long enough for a stall to show, however fast the machine is.
     const measure = async (classifier: TextClassifier) => {
-      const gaps = await eventLoopGaps(() => classifier.classify(manyLongTexts));
+      const gaps = await eventLoopGaps(async () => {
+        const start = performance.now();
+        do await classifier.classify(manyLongTexts);
+        while (performance.now() - start < 300);
+      });
       await classifier.close();
       return gaps;
     };
     const pooled = await measure(await ClassifierPool.create(dir, { sessions: 1 }));
-    assert.ok(
-      pooled.durationMs > 300,
-      `the pool classify took only ${pooled.durationMs} ms; make the work longer`,
-    );
     assert.ok(pooled.maxGapMs < 100, `event loop stalled ${pooled.maxGapMs} ms during a pool classify`);
     // The same work in-process stalls the loop: the measurement can tell.
     const inProcess = await measure(await loadClassifier(dir));
-    assert.ok(inProcess.maxGapMs > 200, `in-process stall of ${inProcess.maxGapMs} ms not detected`);
+    assert.ok(inProcess.maxGapMs > 100, `in-process stall of ${inProcess.maxGapMs} ms not detected`);
   });
 
   it('fails to create with the load error of the bundle, and closes its workers', async () => {
