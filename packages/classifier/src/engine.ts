@@ -16,6 +16,12 @@ export interface SessionOptions {
 }
 
 export const DEFAULT_BUCKET_SIZE = 32;
+/**
+ * A bucket ends before a text longer than this × its shortest. Batches of 16 comments as they arrive
+ * under light load ran at 32 texts/s padded as one run, 65 texts/s cut this way (one fp32 session,
+ * silver test texts); batches cut from a length-sorted backlog mostly stay whole.
+ */
+export const MAX_BUCKET_LENGTH_RATIO = 1.5;
 
 /** One tokenizer and one ONNX Runtime session over a bundle: texts in, classifications out. */
 export class InferenceEngine {
@@ -73,6 +79,7 @@ export class InferenceEngine {
     for (const bucket of lengthBuckets(
       encoded.map((ids) => ids.length),
       this.#bucketSize,
+      MAX_BUCKET_LENGTH_RATIO,
     )) {
       const logits = await this.runLogits(bucket.map((index) => encoded[index]!));
       bucket.forEach((index, row) => {

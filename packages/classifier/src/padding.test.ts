@@ -49,8 +49,18 @@ describe('lengthBuckets', () => {
     assert.deepEqual(lengthBuckets([], 4), []);
   });
 
-  it('rejects a bucket size that is not a positive integer', () => {
+  it("starts a new bucket before a sequence longer than maxLengthRatio × the bucket's shortest", () => {
+    assert.deepEqual(lengthBuckets([10, 40, 12, 11, 30], 8, 1.5), [
+      [0, 3, 2],
+      [4, 1],
+    ]);
+    assert.deepEqual(lengthBuckets([10, 15, 16], 8, 1.5), [[0, 1], [2]]);
+    assert.deepEqual(lengthBuckets([10, 40, 12], 8), [[0, 2, 1]]);
+  });
+
+  it('rejects a bucket size that is not a positive integer, or a length ratio under 1', () => {
     assert.throws(() => lengthBuckets([1], 0), RangeError);
     assert.throws(() => lengthBuckets([1], 1.5), RangeError);
+    assert.throws(() => lengthBuckets([1], 4, 0.5), RangeError);
   });
 });
