@@ -17,17 +17,9 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
-LABELS = (
-    "aspersion",
-    "hyperbole",
-    "lying",
-    "namecalling",
-    "noncooperation",
-    "offtopic",
-    "other_incivility",
-    "pejorative",
-    "sarcasm",
-    "vulgarity",
+# The labels of the shipped bundle, in its order.
+LABELS = tuple(
+    json.loads((Path(__file__).resolve().parents[1] / "models/incivility-minilm-l6/manifest.json").read_text())["labels"]
 )
 
 

@@ -1,12 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import {
-  createTestKafka,
-  createTestRedis,
-  deleteKeysWithPrefix,
-  deleteTestTopics,
-  requireStack,
-} from '@modstream/testkit';
+import { requireStack } from '@modstream/testkit';
 import {
   OutputCollector,
   killWorker,
@@ -14,7 +8,7 @@ import {
   produceEvents,
   startWorker,
   tally,
-  workerSetup,
+  workerTestContext,
 } from './worker-harness.js';
 
 before(async () => {
@@ -22,14 +16,7 @@ before(async () => {
 });
 
 test('kill -9 of the worker mid-stream, then a restart: no input id missing, duplicates counted', async (t) => {
-  const kafka = createTestKafka();
-  const { topics, env } = await workerSetup(kafka, 'crash');
-  const redis = createTestRedis();
-  t.after(async () => {
-    await deleteKeysWithPrefix(redis, env.MODSTREAM_CACHE_KEY_PREFIX!);
-    redis.disconnect();
-    await deleteTestTopics(...Object.values(topics));
-  });
+  const { kafka, topics, env } = await workerTestContext(t, 'crash');
   const events = makeEvents(4_000, { malformedRatio: 0.05, repeatRatio: 0.2, idPrefix: 'k', seed: 7 });
   await produceEvents(kafka, topics.input, events);
 

@@ -1,12 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import {
-  createTestKafka,
-  createTestRedis,
-  deleteKeysWithPrefix,
-  deleteTestTopics,
-  requireStack,
-} from '@modstream/testkit';
+import { requireStack } from '@modstream/testkit';
 import {
   OutputCollector,
   findLog,
@@ -15,7 +9,7 @@ import {
   produceEvents,
   startWorker,
   tally,
-  workerSetup,
+  workerTestContext,
 } from './worker-harness.js';
 
 before(async () => {
@@ -23,14 +17,7 @@ before(async () => {
 });
 
 test('two workers in one group on a 4-partition topic, one stopped mid-stream: nothing lost', async (t) => {
-  const kafka = createTestKafka();
-  const { topics, env } = await workerSetup(kafka, 'group', 4);
-  const redis = createTestRedis();
-  t.after(async () => {
-    await deleteKeysWithPrefix(redis, env.MODSTREAM_CACHE_KEY_PREFIX!);
-    redis.disconnect();
-    await deleteTestTopics(...Object.values(topics));
-  });
+  const { kafka, topics, env } = await workerTestContext(t, 'group', 4);
   // Small chunks spread the work over time, so the stop lands mid-stream.
   const workerEnv = { ...env, MODSTREAM_CONSUME_CHUNK_SIZE: '64' };
   const [a, b] = await Promise.all([startWorker(workerEnv), startWorker(workerEnv)]);

@@ -9,7 +9,16 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createTopics, withAdmin, type KafkaClient } from '@modstream/kafka-io';
-import { testStackSettings, uniqueName, waitFor } from '@modstream/testkit';
+import type { TestContext } from 'node:test';
+import {
+  createTestKafka,
+  createTestRedis,
+  deleteKeysWithPrefix,
+  deleteTestTopics,
+  testStackSettings,
+  uniqueName,
+  waitFor,
+} from '@modstream/testkit';
 
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 export const MAX_TEXT_BYTES = 2_048;
@@ -117,6 +126,28 @@ export interface WorkerTopics {
 }
 
 /** Unique topic names for one test, and the env that points a worker at them. */
+/** A worker test's Kafka client, topics, env and Redis client; cleans up keys and topics after the test. */
+export async function workerTestContext(
+  t: TestContext,
+  name: string,
+  inputPartitions?: number,
+): Promise<{
+  kafka: KafkaClient;
+  topics: WorkerTopics;
+  env: Record<string, string>;
+  redis: ReturnType<typeof createTestRedis>;
+}> {
+  const kafka = createTestKafka();
+  const { topics, env } = await workerSetup(kafka, name, inputPartitions);
+  const redis = createTestRedis();
+  t.after(async () => {
+    await deleteKeysWithPrefix(redis, env.MODSTREAM_CACHE_KEY_PREFIX!);
+    redis.disconnect();
+    await deleteTestTopics(...Object.values(topics));
+  });
+  return { kafka, topics, env, redis };
+}
+
 export async function workerSetup(
   kafka: KafkaClient,
   name: string,

@@ -1,13 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import {
-  createTestKafka,
-  createTestRedis,
-  deleteKeysWithPrefix,
-  deleteTestTopics,
-  requireStack,
-  waitFor,
-} from '@modstream/testkit';
+import { createTestKafka, deleteTestTopics, requireStack, waitFor } from '@modstream/testkit';
 import {
   OutputCollector,
   findLog,
@@ -16,6 +9,7 @@ import {
   produceEvents,
   startWorker,
   workerSetup,
+  workerTestContext,
 } from './worker-harness.js';
 
 const DEADLINE_MS = 15_000;
@@ -25,17 +19,10 @@ before(async () => {
 });
 
 test('SIGTERM mid-stream: the chunk in flight is published and committed, exit 0 within the deadline', async (t) => {
-  const kafka = createTestKafka();
-  const { topics, env } = await workerSetup(kafka, 'sigterm', 2);
-  const redis = createTestRedis();
+  const { kafka, topics, env } = await workerTestContext(t, 'sigterm', 2);
   const admin = kafka.admin();
   await admin.connect();
-  t.after(async () => {
-    await admin.disconnect();
-    await deleteKeysWithPrefix(redis, env.MODSTREAM_CACHE_KEY_PREFIX!);
-    redis.disconnect();
-    await deleteTestTopics(...Object.values(topics));
-  });
+  t.after(() => admin.disconnect());
   const events = makeEvents(4_000, { repeatRatio: 0.1, idPrefix: 't', seed: 3 });
   await produceEvents(kafka, topics.input, events);
 

@@ -5,13 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { before, test } from 'node:test';
-import {
-  createTestKafka,
-  createTestRedis,
-  deleteKeysWithPrefix,
-  deleteTestTopics,
-  requireStack,
-} from '@modstream/testkit';
+import { createTestRedis, requireStack } from '@modstream/testkit';
 import {
   OutputCollector,
   cliArgs,
@@ -21,7 +15,7 @@ import {
   repoRoot,
   startWorker,
   tally,
-  workerSetup,
+  workerTestContext,
   type LabeledOut,
 } from './worker-harness.js';
 
@@ -33,14 +27,7 @@ before(async () => {
 });
 
 test('10,000 events, 5 % malformed, 20 % repeats: one output per id, repeats from the cache, labels equal `modstream classify`', async (t) => {
-  const kafka = createTestKafka();
-  const { topics, env } = await workerSetup(kafka, 'stream');
-  const redis = createTestRedis();
-  t.after(async () => {
-    await deleteKeysWithPrefix(redis, env.MODSTREAM_CACHE_KEY_PREFIX!);
-    redis.disconnect();
-    await deleteTestTopics(...Object.values(topics));
-  });
+  const { kafka, topics, env, redis } = await workerTestContext(t, 'stream');
 
   const events = makeEvents(EVENTS, { malformedRatio: 0.05, repeatRatio: 0.2, idPrefix: 's' });
   const valid = events.filter((event) => event.malformed === undefined);
