@@ -31,9 +31,18 @@ class InProcessClassifier implements TextClassifier {
     return this.#engine.tokenizer.countTokens(text);
   }
 
+  encode(text: string): number[] {
+    return this.#engine.tokenizer.encode(text);
+  }
+
   async classify(texts: readonly string[]): Promise<Classification[]> {
     if (this.#closed) throw new ClassifierError('closed', 'classifier is closed');
     return this.#engine.classify(texts);
+  }
+
+  async classifyEncoded(sequences: readonly (readonly number[])[]): Promise<Classification[]> {
+    if (this.#closed) throw new ClassifierError('closed', 'classifier is closed');
+    return this.#engine.classifyEncoded(sequences);
   }
 
   async close(): Promise<void> {

@@ -71,10 +71,13 @@ export class InferenceEngine {
     return texts.map((text) => this.tokenizer.encode(text));
   }
 
-  /** Classifies texts: sorted by token length, run in buckets, returned in input order. */
-  async classify(texts: readonly string[]): Promise<Classification[]> {
-    const encoded = this.encode(texts);
-    const results = new Array<Classification>(texts.length);
+  classify(texts: readonly string[]): Promise<Classification[]> {
+    return this.classifyEncoded(this.encode(texts));
+  }
+
+  /** Classifies token id sequences: sorted by length, run in buckets, returned in input order. */
+  async classifyEncoded(encoded: readonly (readonly number[])[]): Promise<Classification[]> {
+    const results = new Array<Classification>(encoded.length);
     const { labels, thresholds } = this.bundle.info;
     for (const bucket of lengthBuckets(
       encoded.map((ids) => ids.length),

@@ -6,7 +6,10 @@ export interface PoolWorkerData {
   session: SessionOptions;
 }
 
-export type ToWorker = { type: 'classify'; id: number; texts: readonly string[] } | { type: 'close' };
+/** Texts, or token id sequences the caller already encoded with the same tokenizer. */
+export type ClassifyInput = { texts: readonly string[] } | { sequences: readonly (readonly number[])[] };
+
+export type ToWorker = ({ type: 'classify'; id: number } & ClassifyInput) | { type: 'close' };
 
 export interface SerializedError {
   name: string;

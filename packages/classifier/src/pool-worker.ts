@@ -33,7 +33,11 @@ async function handle(ready: InferenceEngine, message: ToWorker): Promise<void> 
     return;
   }
   try {
-    send({ type: 'result', id: message.id, results: await ready.classify(message.texts) });
+    const results =
+      'texts' in message
+        ? await ready.classify(message.texts)
+        : await ready.classifyEncoded(message.sequences);
+    send({ type: 'result', id: message.id, results });
   } catch (error) {
     send({ type: 'error', id: message.id, error: serializeError(error) });
   }

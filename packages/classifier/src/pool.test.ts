@@ -44,6 +44,26 @@ describe('ClassifierPool', () => {
     await Promise.all([pool.close(), local.close()]);
   });
 
+  it('classifies token ids from encode() as it classifies the texts', async () => {
+    const dir = await makeFixtureBundle({ tokenTypeIds: true });
+    const pool = await ClassifierPool.create(dir, { sessions: 1, bucketSize: 2 });
+    const local = await loadClassifier(dir);
+    const encoded = TEXTS.map((text) => pool.encode(text));
+    assert.deepEqual(
+      encoded,
+      TEXTS.map((text) => local.encode(text)),
+    );
+    assert.deepEqual(
+      encoded.map((ids) => ids.length),
+      TEXTS.map((text) => pool.countTokens(text)),
+    );
+    const fromTexts = await local.classify(TEXTS);
+    assertSameScores(await pool.classifyEncoded(encoded), fromTexts);
+    assertSameScores(await local.classifyEncoded(encoded), fromTexts);
+    assert.deepEqual(await pool.classifyEncoded([]), []);
+    await Promise.all([pool.close(), local.close()]);
+  });
+
   it('sends each request to the worker with the fewest texts in flight', async () => {
     const pool = await ClassifierPool.create(await makeFixtureBundle(), { sessions: 2 });
     const requests = [pool.classify(TEXTS.concat(TEXTS)), pool.classify(['a']), pool.classify(['b', 'c'])];

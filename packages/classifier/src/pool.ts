@@ -3,7 +3,13 @@ import { Worker } from 'node:worker_threads';
 import { loadBundle } from './bundle.js';
 import { createTokenizer, type SessionOptions } from './engine.js';
 import { BundleError, ClassifierError, type BundleErrorKind } from './errors.js';
-import type { FromWorker, PoolWorkerData, SerializedError, ToWorker } from './pool-protocol.js';
+import type {
+  ClassifyInput,
+  FromWorker,
+  PoolWorkerData,
+  SerializedError,
+  ToWorker,
+} from './pool-protocol.js';
 import type { BundleTokenizer } from './tokenizer.js';
 import type { BundleInfo, Classification, TextClassifier } from './types.js';
 
@@ -88,11 +94,11 @@ class PoolWorker {
     return this.#failure !== undefined;
   }
 
-  classify(id: number, texts: readonly string[]): Promise<Classification[]> {
+  classify(id: number, input: ClassifyInput, size: number): Promise<Classification[]> {
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { size: texts.length, resolve, reject });
-      this.pendingTexts += texts.length;
-      this.worker.postMessage({ type: 'classify', id, texts } satisfies ToWorker);
+      this.pending.set(id, { size, resolve, reject });
+      this.pendingTexts += size;
+      this.worker.postMessage({ type: 'classify', id, ...input } satisfies ToWorker);
     });
   }
 
@@ -174,13 +180,25 @@ export class ClassifierPool implements TextClassifier {
     return this.#tokenizer.countTokens(text);
   }
 
-  async classify(texts: readonly string[]): Promise<Classification[]> {
+  encode(text: string): number[] {
+    return this.#tokenizer.encode(text);
+  }
+
+  classify(texts: readonly string[]): Promise<Classification[]> {
+    return this.#dispatch({ texts }, texts.length);
+  }
+
+  classifyEncoded(sequences: readonly (readonly number[])[]): Promise<Classification[]> {
+    return this.#dispatch({ sequences }, sequences.length);
+  }
+
+  async #dispatch(input: ClassifyInput, size: number): Promise<Classification[]> {
     if (this.#closing !== undefined) throw new ClassifierError('closed', 'classifier pool is closed');
-    if (texts.length === 0) return [];
+    if (size === 0) return [];
     const worker = this.#workers.reduce((best, candidate) =>
       candidate.pendingTexts < best.pendingTexts ? candidate : best,
     );
-    return worker.classify(this.#nextId++, texts);
+    return worker.classify(this.#nextId++, input, size);
   }
 
   /** Lets requests in flight finish, then releases every session and ends the workers. Safe to call twice. */

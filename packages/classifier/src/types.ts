@@ -33,6 +33,10 @@ export interface TextClassifier {
   readonly info: BundleInfo;
   /** Number of tokens (after truncation) the text occupies; used by the batcher's token budget. */
   countTokens(text: string): number;
+  /** Token ids of one text (special tokens included, truncated), as `classifyEncoded` takes them. */
+  encode(text: string): number[];
   classify(texts: readonly string[]): Promise<Classification[]>;
+  /** Classifies texts already turned into ids by `encode`, so a caller that needed them tokenizes once. */
+  classifyEncoded(sequences: readonly (readonly number[])[]): Promise<Classification[]>;
   close(): Promise<void>;
 }

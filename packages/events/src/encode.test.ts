@@ -22,7 +22,7 @@ describe('encoders', () => {
       encodeLabeled({
         id: comment.id,
         labels: ['sarcasm'],
-        scores: { sarcasm: 0.9, vulgarity: 0.1 },
+        scores: { sarcasm: 0.9, vulgarity: 0.1, hyperbole: 0.123456789, lying: 0.99996 },
         model_version: 'm1',
         thresholds_version: 't1',
         cache_hit: false,
@@ -34,6 +34,7 @@ describe('encoders', () => {
     const parsed = labeledEventSchema.parse(event);
     assert.equal(parsed.schema, 'modstream.labeled.v1');
     assert.deepEqual(parsed.labels, ['sarcasm']);
+    assert.deepEqual(parsed.scores, { sarcasm: 0.9, vulgarity: 0.1, hyperbole: 0.1235, lying: 1 });
     assert.equal(parsed.author, 'a1');
     assert.equal(parsed.tenant, 'acme');
     assert.deepEqual(parsed.metadata, { site: 'news' });
@@ -86,7 +87,7 @@ describe('encoders', () => {
           queue: 'review',
           priority: 0.9,
           labels: ['vulgarity'],
-          scores: { vulgarity: 0.9 },
+          scores: { vulgarity: 0.912345 },
           model_version: 'm1',
           source,
           passthrough: passthroughFields(comment),
@@ -97,5 +98,6 @@ describe('encoders', () => {
     assert.equal(event.queue, 'review');
     assert.equal(event.tenant, 'acme');
     assert.deepEqual(event.labels, ['vulgarity']);
+    assert.deepEqual(event.scores, { vulgarity: 0.9123 });
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { roundScores, SCORE_DECIMALS } from './scores.js';
 import { sourceSchema } from './source.js';
 
 export const LABELED_SCHEMA = 'modstream.labeled.v1';
@@ -7,7 +8,11 @@ const labeledCoreSchema = z.object({
   schema: z.literal(LABELED_SCHEMA),
   id: z.string().min(1).max(256),
   labels: z.array(z.string()).describe('Every label whose score passed its threshold, in model order.'),
-  scores: z.record(z.string(), z.number()).describe('Sigmoid score of every label.'),
+  scores: z
+    .record(z.string(), z.number())
+    .describe(
+      `Sigmoid score of every label, rounded to ${SCORE_DECIMALS} decimals (labels use the unrounded score).`,
+    ),
   model_version: z.string(),
   thresholds_version: z.string(),
   cache_hit: z.boolean(),
@@ -38,6 +43,7 @@ export function buildLabeledEvent({ passthrough, ...fields }: LabeledEventFields
   return {
     ...passthrough,
     ...fields,
+    scores: roundScores(fields.scores),
     schema: LABELED_SCHEMA,
     produced_at: fields.produced_at ?? new Date().toISOString(),
   };

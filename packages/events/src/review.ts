@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { roundScores, SCORE_DECIMALS } from './scores.js';
 import { sourceSchema } from './source.js';
 
 export const REVIEW_SCHEMA = 'modstream.review.v1';
@@ -9,7 +10,9 @@ const reviewCoreSchema = z.object({
   queue: z.string().min(1),
   priority: z.number().describe('Higher is more urgent.'),
   labels: z.array(z.string()),
-  scores: z.record(z.string(), z.number()),
+  scores: z
+    .record(z.string(), z.number())
+    .describe(`Sigmoid score of every label, rounded to ${SCORE_DECIMALS} decimals.`),
   model_version: z.string(),
   source: sourceSchema,
 });
@@ -25,7 +28,7 @@ export type ReviewEventFields = Omit<z.output<typeof reviewCoreSchema>, 'schema'
 };
 
 export function buildReviewEvent({ passthrough, ...fields }: ReviewEventFields): ReviewEvent {
-  return { ...passthrough, ...fields, schema: REVIEW_SCHEMA };
+  return { ...passthrough, ...fields, scores: roundScores(fields.scores), schema: REVIEW_SCHEMA };
 }
 
 export function encodeReview(fields: ReviewEventFields): Buffer {

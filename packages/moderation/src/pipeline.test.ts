@@ -14,9 +14,20 @@ import type { RoutingPolicy } from './routing.js';
 
 const LABELS = ['namecalling', 'sarcasm', 'vulgarity'];
 
-/** A deterministic stand-in for the ONNX classifier: scores derived from words of the text. */
+/**
+ * A deterministic stand-in for the ONNX classifier: scores derived from words of the text. Its "token ids"
+ * are one id per distinct text (plus one per extra word, for the token count), so calls can be read back.
+ */
 function fakeClassifier(calls: string[][]): TextClassifier {
   const score = (text: string, label: string) => (text.includes(label) ? 0.95 : 0.1);
+  const texts: string[] = [];
+  const classifyTexts = async (batch: readonly string[]) => {
+    calls.push([...batch]);
+    return batch.map((text): Classification => {
+      const scores = Object.fromEntries(LABELS.map((label) => [label, score(text, label)]));
+      return { labels: LABELS.filter((label) => scores[label]! >= 0.5), scores };
+    });
+  };
   return {
     info: {
       modelId: 'fake',
@@ -27,13 +38,15 @@ function fakeClassifier(calls: string[][]): TextClassifier {
       maxLength: 128,
     },
     countTokens: (text) => text.split(' ').length,
-    classify: async (texts) => {
-      calls.push([...texts]);
-      return texts.map((text): Classification => {
-        const scores = Object.fromEntries(LABELS.map((label) => [label, score(text, label)]));
-        return { labels: LABELS.filter((label) => scores[label]! >= 0.5), scores };
-      });
-    },
+    encode: (text) => [
+      texts.push(text) - 1,
+      ...text
+        .split(' ')
+        .slice(1)
+        .map(() => -1),
+    ],
+    classify: classifyTexts,
+    classifyEncoded: async (sequences) => classifyTexts(sequences.map((ids) => texts[ids[0]!]!)),
     close: async () => undefined,
   };
 }

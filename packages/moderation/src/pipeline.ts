@@ -22,7 +22,8 @@ export interface PipelineOutput extends OutboundMessage {
 }
 
 export interface InferenceJob {
-  text: string;
+  /** Token ids from `classifier.encode`: tokenized once, for the batch budget and for the model. */
+  ids: number[];
   tokens: number;
   submittedAt: number;
 }
@@ -133,7 +134,7 @@ export class Pipeline {
       if (outcome === undefined) throw new Error('pipeline: missing classification outcome');
       outputs.push(...this.#labeled(record, result.comment, outcome, receivedAt));
     }
-    for (const output of outputs) metrics?.eventsOut(output.kind, 1);
+    if (metrics !== undefined) countByKind(outputs, metrics);
     return outputs;
   }
 
@@ -162,12 +163,8 @@ export class Pipeline {
         joined.set(key, running);
         continue;
       }
-      const text = texts[index] ?? '';
-      const promise = this.#options.batcher.submit({
-        text,
-        tokens: this.#options.classifier.countTokens(text),
-        submittedAt: Date.now(),
-      });
+      const ids = this.#options.classifier.encode(texts[index] ?? '');
+      const promise = this.#options.batcher.submit({ ids, tokens: ids.length, submittedAt: Date.now() });
       this.#inFlight.set(key, promise);
       started.set(key, promise);
     }
@@ -187,36 +184,42 @@ export class Pipeline {
       );
       const writeErrors = cache.stats().writeErrors - writeErrorsBefore;
       if (writeErrors > 0) this.#options.metrics?.cacheWriteErrors(writeErrors);
-      return keys.map((key, index) => {
+      const counts = new Map<CacheOutcome, number>();
+      const outcomes = keys.map((key, index) => {
         const hit = hits.get(key);
         if (hit !== undefined)
-          return this.#countOutcome('hit', {
-            classification: hit,
-            cacheHit: true,
-            queuedMs: 0,
-            inferenceMs: 0,
-          });
+          return this.#countOutcome(
+            'hit',
+            { classification: hit, cacheHit: true, queuedMs: 0, inferenceMs: 0 },
+            counts,
+          );
         const result = results.get(key);
         if (result === undefined) throw new Error('pipeline: inference result missing');
         const ranIt = started.has(key) && firstIndex.get(key) === index;
         const outcome = !ranIt ? 'shared' : bypassed-- > 0 ? 'bypass' : 'miss';
-        return this.#countOutcome(outcome, {
-          classification: result,
-          cacheHit: !ranIt,
-          queuedMs: ranIt ? result.queuedMs : 0,
-          inferenceMs: ranIt ? result.inferenceMs : 0,
-        });
+        return this.#countOutcome(
+          outcome,
+          {
+            classification: result,
+            cacheHit: !ranIt,
+            queuedMs: ranIt ? result.queuedMs : 0,
+            inferenceMs: ranIt ? result.inferenceMs : 0,
+          },
+          counts,
+        );
       });
+      for (const [outcome, count] of counts) this.#options.metrics?.cache(outcome, count);
+      return outcomes;
     } finally {
       for (const [key, promise] of started)
         if (this.#inFlight.get(key) === promise) this.#inFlight.delete(key);
     }
   }
 
-  #countOutcome(outcome: CacheOutcome, value: Outcome): Outcome {
+  #countOutcome(outcome: CacheOutcome, value: Outcome, counts: Map<CacheOutcome, number>): Outcome {
     if (outcome === 'hit') this.stats.cacheHits++;
     if (outcome === 'shared') this.stats.sharedInferences++;
-    this.#options.metrics?.cache(outcome, 1);
+    counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
     return value;
   }
 
@@ -310,11 +313,18 @@ export class Pipeline {
   }
 }
 
+/** One counter update per output kind and chunk, instead of one per message. */
+function countByKind(outputs: readonly PipelineOutput[], metrics: PipelineMetrics): void {
+  const counts = new Map<PipelineOutput['kind'], number>();
+  for (const { kind } of outputs) counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  for (const [kind, count] of counts) metrics.eventsOut(kind, count);
+}
+
 /** The batcher's runBatch: one classifier call per length-bucketed batch. */
 export function inferenceRunner(classifier: TextClassifier, onBatch?: (size: number, ms: number) => void) {
   return async (jobs: InferenceJob[]): Promise<InferenceResult[]> => {
     const startedAt = Date.now();
-    const results = await classifier.classify(jobs.map((job) => job.text));
+    const results = await classifier.classifyEncoded(jobs.map((job) => job.ids));
     const inferenceMs = Date.now() - startedAt;
     onBatch?.(jobs.length, inferenceMs);
     return results.map((result, i) => ({

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError, loadConfig } from './config.js';
+import { availableParallelism } from 'node:os';
+import { ConfigError, defaultInferenceLayout, loadConfig } from './config.js';
 
 test('defaults: only the brokers are required for the worker', () => {
   const config = loadConfig({ MODSTREAM_KAFKA_BROKERS: 'a:9092, b:9093' });
@@ -14,6 +15,22 @@ test('defaults: only the brokers are required for the worker', () => {
   assert.equal(config.batch.maxItems, 16);
   assert.equal(config.httpPort, 9464);
   assert.equal(config.logText, false);
+});
+
+test('inference layout: one session per two cores, two intra-op threads each', () => {
+  assert.deepEqual(defaultInferenceLayout(1), { sessions: 1, intraOpThreads: 1 });
+  assert.deepEqual(defaultInferenceLayout(2), { sessions: 1, intraOpThreads: 2 });
+  assert.deepEqual(defaultInferenceLayout(3), { sessions: 1, intraOpThreads: 2 });
+  assert.deepEqual(defaultInferenceLayout(16), { sessions: 8, intraOpThreads: 2 });
+  const { model } = loadConfig({ MODSTREAM_KAFKA_BROKERS: 'a:9092' });
+  const { sessions, intraOpThreads } = defaultInferenceLayout(availableParallelism());
+  assert.deepEqual([model.sessions, model.intraOpThreads], [sessions, intraOpThreads]);
+  const set = loadConfig({
+    MODSTREAM_KAFKA_BROKERS: 'a:9092',
+    MODSTREAM_INFERENCE_SESSIONS: '3',
+    MODSTREAM_INTRA_OP_THREADS: '1',
+  });
+  assert.deepEqual([set.model.sessions, set.model.intraOpThreads], [3, 1]);
 });
 
 test('embedded mode needs no brokers', () => {
