@@ -21,7 +21,7 @@ import {
   waitForCount,
 } from './lib/kafka.js';
 import { bundleDir, repoRoot } from './lib/paths.js';
-import { startProcess, tsArgs, workerStats, type BenchProcess } from './lib/proc.js';
+import { startProcess, tsArgs, workerSettings, workerStats, type BenchProcess } from './lib/proc.js';
 import { readResult, writeResult } from './lib/results.js';
 import { numberSetting, quick } from './lib/settings.js';
 import { outputRates, percentile, round } from './lib/stats.js';
@@ -361,6 +361,7 @@ async function main(): Promise<void> {
       mode: workerArgs().mode,
       partitions: PARTITIONS,
       tuned: tunedWorkerEnv(),
+      settings: workerSettings(missWorker),
       envOverrides: Object.fromEntries(
         Object.entries(process.env).filter(([name]) => name.startsWith('MODSTREAM_')),
       ),

@@ -288,8 +288,8 @@ async function main(): Promise<void> {
 }
 
 /**
- * The classifier as the worker drives it: ClassifierPool (tokenize + ORT + sigmoid in worker threads, the
- * main thread counting tokens for the batcher), length-sorted batches of the worker's max items (as its
+ * The classifier as the worker drives it: ClassifierPool (the main thread tokenizes once, for the batcher's
+ * token budget; the ids go to the worker threads for ORT + sigmoid), length-sorted batches of the worker's max items (as its
  * batcher forms them), one batch in flight per session; full passes over the limit sample.
  */
 async function timeClassifierPool(
@@ -307,8 +307,7 @@ async function timeClassifierPool(
       const lane = async (): Promise<void> => {
         while (next < batches.length) {
           const batch = batches[next++]!;
-          for (const text of batch) pool.countTokens(text);
-          await pool.classify(batch);
+          await pool.classifyEncoded(batch.map((text) => pool.encode(text)));
         }
       };
       await Promise.all(Array.from({ length: sessions }, lane));

@@ -44,7 +44,12 @@ function shares(drain: Drain): string {
 }
 interface E2e {
   quick: boolean;
-  worker: { mode: string; tuned?: Record<string, string>; envOverrides: Record<string, string> };
+  worker: {
+    mode: string;
+    tuned?: Record<string, string>;
+    settings?: { batch: { maxWaitMs: number } };
+    envOverrides: Record<string, string>;
+  };
   miss: Drain;
   missDefaults?: Drain;
   hit: Drain;
@@ -93,7 +98,8 @@ function describe(point: GridPoint): string {
 const raw = readResult<RawLimit>('raw-limit');
 const e2e = readResult<E2e>('e2e');
 const reference = readResult<Reference>('reference-pipeline');
-const maxWaitMs = Number(process.env.MODSTREAM_BATCH_MAX_WAIT_MS ?? 10);
+/** The worker's max wait as it logged it at start ("model loaded"). */
+const maxWaitMs = e2e?.worker.settings?.batch.maxWaitMs ?? Number.NaN;
 
 type Row = [string, string, string];
 const rows: Row[] = [];

@@ -59,15 +59,31 @@ export function tsArgs(file: string, ...args: string[]): string[] {
   return ['--conditions=@modstream/source', '--import', 'tsx', file, ...args];
 }
 
-/** The worker's own counters, from its "stopped" log line. */
-export function workerStats(proc: BenchProcess): Record<string, unknown> | undefined {
+function logEntry(proc: BenchProcess, message: string): Record<string, unknown> | undefined {
   for (const line of proc.logs) {
     try {
-      const entry = JSON.parse(line) as { msg?: string; stats?: Record<string, unknown> };
-      if (entry.msg === 'stopped') return entry.stats;
+      const entry = JSON.parse(line) as { msg?: string } & Record<string, unknown>;
+      if (entry.msg === message) return entry;
     } catch {
       // not JSON
     }
   }
   return undefined;
+}
+
+/** The worker's own counters, from its "stopped" log line. */
+export function workerStats(proc: BenchProcess): Record<string, unknown> | undefined {
+  return logEntry(proc, 'stopped')?.stats as Record<string, unknown> | undefined;
+}
+
+export interface WorkerSettings {
+  sessions: number;
+  intraOpThreads: number;
+  batch: { maxItems: number; maxTokens: number; maxWaitMs: number; maxInFlight?: number };
+}
+
+/** The inference and batching settings the worker runs with, from its "model loaded" log line. */
+export function workerSettings(proc: BenchProcess): WorkerSettings | undefined {
+  const entry = logEntry(proc, 'model loaded');
+  return entry?.batch === undefined ? undefined : (entry as unknown as WorkerSettings);
 }

@@ -81,6 +81,8 @@ export class WorkerApp {
         model: classifier.info.modelId,
         version: classifier.info.modelVersion,
         sessions: config.model.sessions,
+        intraOpThreads: config.model.intraOpThreads,
+        batch: config.batch,
       },
       'model loaded',
     );

@@ -13,6 +13,7 @@ test('defaults: only the brokers are required for the worker', () => {
   assert.equal(config.redis, undefined);
   assert.equal(config.cache.ttlSeconds, 604_800);
   assert.equal(config.batch.maxItems, 16);
+  assert.equal(config.batch.maxWaitMs, 0);
   assert.equal(config.httpPort, 9464);
   assert.equal(config.logText, false);
 });
