@@ -7,12 +7,14 @@
  * often as in the corpus. The grid uses small samples; the best configuration is then re-measured on a
  * larger one: that figure is the limit.
  * Also times tokenization alone and the classifier pool as the worker calls it.
+ * `--recheck` re-measures only the best configuration of an earlier raw-limit.json (raw-limit-recheck.json):
+ * run just before the worker, so the miss ratio compares figures taken a minute apart on a shared machine.
  */
 import type { Worker } from 'node:worker_threads';
 import { BundleTokenizer, ClassifierPool, loadBundle, padBatch, type Bundle } from '@modstream/classifier';
 import { loadCorpus, uniqueText } from './lib/corpus.js';
 import { bundleDir } from './lib/paths.js';
-import { writeResult } from './lib/results.js';
+import { readResult, writeResult } from './lib/results.js';
 import { startTsThread } from './lib/ts-thread.js';
 import { numberSetting, quick } from './lib/settings.js';
 import { median, percentile, round } from './lib/stats.js';
@@ -199,6 +201,22 @@ async function measure(threads: RawThread[], data: Encoded, texts: number, confi
   return point;
 }
 
+async function recheck(): Promise<void> {
+  const earlier = readResult<{ best: GridPoint }>('raw-limit');
+  if (earlier === undefined) throw new Error('--recheck needs raw-limit.json from a full raw-limit run');
+  const bundle = await loadBundle(bundleDir);
+  const tokenizer = new BundleTokenizer(bundle.tokenizerJson, bundle.truncation);
+  const corpus = loadCorpus();
+  const encoded = corpus.map((_, i) => tokenizer.encode(uniqueText(corpus, 'r', i)));
+  const data: Encoded = { bundle, encoded, lengths: encoded.map((ids) => ids.length) };
+  const { batchSize, sorted, intraOpThreads, sessions } = earlier.best;
+  const best = await withThreads(bundle, earlier.best, (threads) =>
+    measure(threads, data, limitTexts, { batchSize, sorted, intraOpThreads, sessions }),
+  );
+  writeResult('raw-limit-recheck', { measuredAt: new Date().toISOString(), best, earlier: earlier.best });
+  console.log(`raw  limit re-measured: ${best.textsPerSec} texts/s (earlier ${earlier.best.textsPerSec})`);
+}
+
 async function main(): Promise<void> {
   const bundle = await loadBundle(bundleDir);
   const tokenizer = new BundleTokenizer(bundle.tokenizerJson, bundle.truncation);
@@ -324,4 +342,4 @@ async function timeClassifierPool(
   }
 }
 
-await main();
+await (process.argv.includes('--recheck') ? recheck() : main());

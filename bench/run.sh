@@ -47,6 +47,8 @@ log "2/4 transformers pipeline reference"
   --seconds "${BENCH_REFERENCE_SECONDS:-$QUICK_SECONDS}" \
   --max-length "$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["max_length"])' "$MODEL_DIR/manifest.json")"
 log "3/4 worker end-to-end, pass-through, naive worker, latency under load"
+# The limit again, right before the worker's miss run, so that ratio pairs figures taken a minute apart.
+"${NODE[@]}" bench/raw-limit.ts --recheck
 "${NODE[@]}" bench/e2e.ts
 log "4/4 table and plots"
 "${NODE[@]}" bench/report.ts
