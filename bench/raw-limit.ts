@@ -12,6 +12,8 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { BundleTokenizer, ClassifierPool, loadBundle, padBatch, type Bundle } from '@modstream/classifier';
+// The worker's own settings code, so the bench times the configuration it ships with.
+import { loadConfig } from '../services/worker/src/config.js';
 import { loadCorpus, uniqueText } from './lib/corpus.js';
 import { bundleDir } from './lib/paths.js';
 import { readResult, writeResult } from './lib/results.js';
@@ -252,11 +254,12 @@ async function main(): Promise<void> {
   const best = await withThreads(bundle, bestInGrid, (threads) =>
     measure(threads, data, limitTexts, bestInGrid),
   );
-  // The configuration the worker runs in (bench/e2e.ts): the best one, unless MODSTREAM_* say otherwise.
+  // The configuration the worker runs in (bench/e2e.ts): its built-in defaults, unless MODSTREAM_* say otherwise.
+  const { model, batch } = loadConfig({ MODSTREAM_KAFKA_BROKERS: 'unused:9092', ...process.env });
   const worker = {
-    batchItems: Number(process.env.MODSTREAM_BATCH_MAX_ITEMS ?? best.batchSize),
-    sessions: Number(process.env.MODSTREAM_INFERENCE_SESSIONS ?? best.sessions),
-    intraOpThreads: Number(process.env.MODSTREAM_INTRA_OP_THREADS ?? best.intraOpThreads),
+    batchItems: batch.maxItems,
+    sessions: model.sessions,
+    intraOpThreads: model.intraOpThreads,
   };
   const workerIsBest =
     worker.batchItems === best.batchSize &&

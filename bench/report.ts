@@ -46,12 +46,12 @@ interface E2e {
   quick: boolean;
   worker: {
     mode: string;
-    tuned?: Record<string, string>;
-    settings?: { batch: { maxWaitMs: number } };
+    gridBest?: Record<string, string>;
+    settings?: { sessions: number; intraOpThreads: number; batch: { maxItems: number; maxWaitMs: number } };
     envOverrides: Record<string, string>;
   };
   miss: Drain;
-  missDefaults?: Drain;
+  missGridBest?: Drain;
   hit: Drain;
   passthrough: Drain;
   shapedPassthrough?: Drain & { shape: { BENCH_SHAPE_BYTES: string; BENCH_SHAPE_REVIEW_SHARE: string } };
@@ -130,20 +130,23 @@ if (raw) {
   }
 }
 if (e2e) {
+  const settings = e2e.worker.settings;
+  const shipped =
+    settings === undefined
+      ? 'built-in defaults'
+      : `built-in defaults: ${settings.sessions} session(s) × ${settings.intraOpThreads} thread(s), batches of ≤ ${settings.batch.maxItems}, max wait ${settings.batch.maxWaitMs} ms`;
   rows.push([
     'worker, cache miss',
     num(e2e.miss.eventsPerSec, ' events/s'),
-    `${e2e.miss.events} events, peak RSS ${num(e2e.miss.peakRssMiB, ' MiB')}${shares(e2e.miss)}`,
+    `${e2e.miss.events} events, peak RSS ${num(e2e.miss.peakRssMiB, ' MiB')}${shares(e2e.miss)}; ${shipped}`,
   ]);
-  if (e2e.missDefaults) {
+  if (e2e.missGridBest) {
     rows.push([
-      'worker, cache miss, built-in defaults',
-      num(e2e.missDefaults.eventsPerSec, ' events/s'),
-      `${e2e.missDefaults.events} events; the row above runs the raw grid's best settings (${Object.entries(
-        e2e.worker.tuned ?? {},
-      )
+      "worker, cache miss, raw grid's best settings",
+      num(e2e.missGridBest.eventsPerSec, ' events/s'),
+      `${e2e.missGridBest.events} events; ${Object.entries(e2e.worker.gridBest ?? {})
         .map(([k, v]) => `${k.replace('MODSTREAM_', '')}=${v}`)
-        .join(', ')})`,
+        .join(', ')}`,
     ]);
   }
   rows.push([

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One command for every benchmark: raw ONNX limit grid, transformers reference, worker end-to-end
-# (cache miss, cache hit, pass-through, naive worker, latency under load), table and SVG plots.
+# (cache miss, cache hit, pass-through, naive worker, latency under load) with the worker as shipped, table and SVG plots.
 # Assumes the README's setup (bash scripts/setup.sh). Raw JSON, summary and plots go to
 # bench/results/<UTC timestamp>/. BENCH_QUICK=1 is a two-minute smoke run with tiny durations.
 set -euo pipefail
