@@ -28,8 +28,8 @@ const flag = (fallback: boolean) =>
 
 /**
  * ONNX sessions × intra-op threads for a CPU count: one session per two cores, two threads each. On 2 cores
- * one session × 2 threads ran 112 texts/s against 105 for two single-threaded sessions, and holds the fp32
- * weights once (about 170 MB less RSS); see docs/BENCHMARKS.md.
+ * 1 × 2 and 2 × 1 reach the same throughput within the machine's noise, but 1 × 2 holds the fp32 weights once
+ * (about 170 MB less RSS) and its p99 under half load was 387 ms against 1,073 (docs/BENCHMARKS.md).
  */
 export function defaultInferenceLayout(cores: number): { sessions: number; intraOpThreads: number } {
   return cores <= 1
