@@ -4,12 +4,11 @@
  * pass-through on the same messages, and the naive batch-size-1 ONNX worker.
  */
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { once } from 'node:events';
 import type { OutboundMessage } from '@modstream/kafka-io';
 import { waitFor } from '@modstream/testkit';
 import { loadCorpus, uniqueText } from './lib/corpus.js';
+import { freePort } from './lib/free-port.js';
 import {
   benchKafka,
   brokers,
@@ -72,14 +71,6 @@ function gridBestEnv(): Record<string, string> {
 
 function comment(topic: string, id: string, text: string): OutboundMessage & { key: string } {
   return { topic, key: id, value: Buffer.from(JSON.stringify({ id, text })) };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  return typeof address === 'object' && address !== null ? address.port : 0;
 }
 
 function workerArgs(): { args: string[]; mode: string } {

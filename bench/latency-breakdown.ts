@@ -7,11 +7,10 @@
  * and prints percentiles of each. MODSTREAM_* variables set by the caller reach the worker.
  *   node --conditions=@modstream/source --import tsx bench/latency-breakdown.ts [rate=46] [seconds=20] [warmup=10]
  */
-import { createServer } from 'node:net';
-import { once } from 'node:events';
 import { join } from 'node:path';
 import { uniqueName, waitFor } from '@modstream/testkit';
 import { loadCorpus, uniqueText } from './lib/corpus.js';
+import { freePort } from './lib/free-port.js';
 import { benchKafka, brokers, ensureTopics, producePaced, redisUrl } from './lib/kafka.js';
 import { bundleDir, repoRoot } from './lib/paths.js';
 import { startProcess } from './lib/proc.js';
@@ -25,14 +24,6 @@ const tag = uniqueName('latency');
 const input = `${tag}.in`;
 const output = `${tag}.out`;
 const kafka = benchKafka();
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  return typeof address === 'object' && address !== null ? address.port : 0;
-}
 
 interface Labeled {
   id: string;
