@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { promisify } from 'node:util';
 import {
+  countKeysWithPrefix,
   createTestKafka,
   createTestRedis,
   deleteKeysWithPrefix,
@@ -78,17 +79,6 @@ function errorLogs(worker: WorkerProcess): LoggedError[] {
   });
 }
 
-async function countKeys(redis: ReturnType<typeof createTestRedis>, prefix: string): Promise<number> {
-  let count = 0;
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    count += keys.length;
-  } while (cursor !== '0');
-  return count;
-}
-
 /** Exits non-zero without ever reporting ready; returns its exit code. */
 async function expectRefused(worker: WorkerProcess, timeoutMs: number): Promise<number> {
   let everReady = false;
@@ -140,7 +130,7 @@ for (const mechanism of ['scram-sha-256', 'scram-sha-512']) {
     // The labels went into the password-protected Redis: the cache was used, not bypassed.
     const cached = await waitFor(
       async () => {
-        const keys = await countKeys(redis, env.MODSTREAM_CACHE_KEY_PREFIX!);
+        const keys = await countKeysWithPrefix(redis, env.MODSTREAM_CACHE_KEY_PREFIX!);
         return keys >= events.length ? keys : 0;
       },
       { timeoutMs: 10_000, message: 'cache entries in the password-protected Redis' },
@@ -307,7 +297,7 @@ test('Redis over TLS (rediss:// with a CA file) and AUTH: the worker caches thro
   );
   const cached = await waitFor(
     async () => {
-      const keys = await countKeys(redis, env.MODSTREAM_CACHE_KEY_PREFIX!);
+      const keys = await countKeysWithPrefix(redis, env.MODSTREAM_CACHE_KEY_PREFIX!);
       return keys >= events.length ? keys : 0;
     },
     { timeoutMs: 10_000, message: 'cache entries in the TLS Redis' },

@@ -5,6 +5,7 @@ import {
   createTestRedis,
   createTestSaslKafka,
   createTestTopic,
+  countKeysWithPrefix,
   deleteKeysWithPrefix,
   deleteTestTopics,
   requireStack,
@@ -117,7 +118,9 @@ test('Redis: keys written under a unique prefix read back and are cleaned up', a
   const ttl = await redis.ttl(`${prefix}ttl`);
   assert.ok(ttl > 0 && ttl <= 60, `ttl ${ttl}`);
 
+  assert.equal(await countKeysWithPrefix(redis, prefix), entries.length + 1);
   assert.equal(await deleteKeysWithPrefix(redis, prefix), entries.length + 1);
+  assert.equal(await countKeysWithPrefix(redis, prefix), 0);
   assert.equal((await redis.mget(...entries.map(([key]) => key))).filter((v) => v !== null).length, 0);
 });
 

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { before, test } from 'node:test';
-import { createTestRedis, requireStack } from '@modstream/testkit';
+import { countKeysWithPrefix, requireStack } from '@modstream/testkit';
 import {
   OutputCollector,
   cliArgs,
@@ -71,7 +71,7 @@ test('10,000 events, 5 % malformed, 20 % repeats: one output per id, repeats fro
 
   const hits = collector.labeled.filter((event) => event.cache_hit).length;
   const repeats = valid.length - uniqueTexts;
-  const keys = await countKeys(redis, env.MODSTREAM_CACHE_KEY_PREFIX!);
+  const keys = await countKeysWithPrefix(redis, env.MODSTREAM_CACHE_KEY_PREFIX!);
   console.log(
     `stream: ${events.length} events (${valid.length} valid, ${uniqueTexts} distinct texts, ${repeats} repeats), ` +
       `${collector.labeled.length} labeled, ${collector.deadLetters.length} dead letters, ${duplicates} duplicates, ` +
@@ -119,17 +119,6 @@ test('10,000 events, 5 % malformed, 20 % repeats: one output per id, repeats fro
       ` (${borderline} label(s) differ, all within ${SCORE_TOLERANCE} of their threshold)`,
   );
 });
-
-async function countKeys(redis: ReturnType<typeof createTestRedis>, prefix: string): Promise<number> {
-  let count = 0;
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    count += keys.length;
-  } while (cursor !== '0');
-  return count;
-}
 
 /** `modstream classify --json`, texts on stdin one per line, one JSON object per line out. */
 async function classifyCli(texts: string[]): Promise<{ labels: string[]; scores: Record<string, number> }[]> {

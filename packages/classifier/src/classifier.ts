@@ -27,10 +27,6 @@ class InProcessClassifier implements TextClassifier {
     this.info = engine.bundle.info;
   }
 
-  countTokens(text: string): number {
-    return this.#engine.tokenizer.countTokens(text);
-  }
-
   encode(text: string): number[] {
     return this.#engine.tokenizer.encode(text);
   }

@@ -176,10 +176,6 @@ export class ClassifierPool implements TextClassifier {
     return this.#workers.map((worker) => worker.pendingTexts);
   }
 
-  countTokens(text: string): number {
-    return this.#tokenizer.countTokens(text);
-  }
-
   encode(text: string): number[] {
     return this.#tokenizer.encode(text);
   }

@@ -53,11 +53,6 @@ export class BundleTokenizer {
     return this.#withSpecialTokens(kept).map((token) => this.#tokenizer.token_to_id(token) ?? this.#unkId);
   }
 
-  /** Number of ids `encode(text)` returns. */
-  countTokens(text: string): number {
-    return this.encode(text).length;
-  }
-
   #withSpecialTokens(tokens: string[]): string[] {
     const post = this.#tokenizer.post_processor;
     return post === null ? tokens : post.post_process(tokens, null, true).tokens;

@@ -31,9 +31,10 @@ export interface BundleInfo {
 /** A loaded model bundle that classifies batches of texts. */
 export interface TextClassifier {
   readonly info: BundleInfo;
-  /** Number of tokens (after truncation) the text occupies; used by the batcher's token budget. */
-  countTokens(text: string): number;
-  /** Token ids of one text (special tokens included, truncated), as `classifyEncoded` takes them. */
+  /**
+   * Token ids of one text (special tokens included, truncated), as `classifyEncoded` takes them; their count
+   * is the text's cost in the batcher's token budget.
+   */
   encode(text: string): number[];
   classify(texts: readonly string[]): Promise<Classification[]>;
   /** Classifies texts already turned into ids by `encode`, so a caller that needed them tokenizes once. */

@@ -37,7 +37,6 @@ function fakeClassifier(calls: string[][]): TextClassifier {
       thresholds: Object.fromEntries(LABELS.map((label) => [label, 0.5])),
       maxLength: 128,
     },
-    countTokens: (text) => text.split(' ').length,
     encode: (text) => [
       texts.push(text) - 1,
       ...text
