@@ -16,11 +16,24 @@ export interface DecodeOptions {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
-/** Decodes a Kafka message value. Messages never contain the comment text, so they are safe to log. */
+/**
+ * Decodes a Kafka message value; never throws, whatever the bytes. Failure messages never contain the
+ * comment text, so they are safe to log.
+ */
 export function decodeComment(
   value: Buffer | Uint8Array | null | undefined,
   options: DecodeOptions,
 ): DecodeResult {
+  try {
+    return decodeOrFail(value, options);
+  } catch (error) {
+    // e.g. a RangeError from input nested too deep for the parser or the serialiser's stack.
+    const name = error instanceof Error ? error.name : typeof error;
+    return fail('schema_violation', `message value cannot be decoded (${name})`);
+  }
+}
+
+function decodeOrFail(value: Buffer | Uint8Array | null | undefined, options: DecodeOptions): DecodeResult {
   if (value == null) return fail('schema_violation', 'message value is null (tombstone)');
 
   let json: string;

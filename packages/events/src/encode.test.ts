@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { passthroughFields, type Comment } from './comment.js';
-import { deadLetterSchema, encodeDeadLetter } from './dead-letter.js';
+import { deadLetterKey, deadLetterSchema, encodeDeadLetter } from './dead-letter.js';
 import { encodeLabeled, labeledEventSchema } from './labeled.js';
 import { encodeReview, reviewEventSchema } from './review.js';
 
@@ -61,6 +62,31 @@ describe('encoders', () => {
     assert.equal(Buffer.from(event.source.key_base64 ?? '', 'base64').toString(), 'k1');
     assert.equal(event.at, '2026-11-26T10:00:00.000Z');
     assert.equal(event.reason, 'invalid_utf8');
+    assert.equal(event.truncated, false);
+    assert.equal(event.original_size, 3);
+  });
+
+  it('cuts the original and the key of a dead letter, keeping their size and sha256', () => {
+    const original = Buffer.alloc(800_000, 0x61);
+    const key = Buffer.alloc(5_000, 0x6b);
+    const encoded = encodeDeadLetter({
+      reason: 'text_too_large',
+      error: { name: 'CommentDecodeError', message: 'x'.repeat(10_000) },
+      source: { ...source, key },
+      original,
+      maxOriginalBytes: 1_000,
+      modelVersion: 'm1',
+    });
+    assert.ok(encoded.byteLength < 6_000, `dead letter of ${encoded.byteLength} bytes`);
+    const event = deadLetterSchema.parse(parse(encoded));
+    assert.deepEqual(Buffer.from(event.original_base64 ?? '', 'base64'), original.subarray(0, 1_000));
+    assert.equal(event.truncated, true);
+    assert.equal(event.original_size, 800_000);
+    assert.equal(event.original_sha256, createHash('sha256').update(original).digest('hex'));
+    assert.equal(event.source.key_truncated, true);
+    assert.equal(Buffer.from(event.source.key_base64 ?? '', 'base64').byteLength, 1_024);
+    assert.equal(deadLetterKey(key), `sha256:${createHash('sha256').update(key).digest('hex')}`);
+    assert.deepEqual(deadLetterKey(Buffer.from('k1')), Buffer.from('k1'));
   });
 
   it('encodes a tombstone dead letter with null key and bytes', () => {
@@ -76,6 +102,7 @@ describe('encoders', () => {
       ),
     );
     assert.equal(event.original_base64, null);
+    assert.equal(event.original_size, null);
     assert.equal(event.source.key_base64, null);
   });
 

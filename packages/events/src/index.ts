@@ -18,10 +18,15 @@ export {
 export {
   DEAD_LETTER_SCHEMA,
   deadLetterSchema,
+  DEAD_LETTER_MAX_KEY_BYTES,
+  DEFAULT_DEAD_LETTER_MAX_ORIGINAL_BYTES,
   buildDeadLetter,
+  deadLetterKey,
   encodeDeadLetter,
   type DeadLetterEvent,
   type DeadLetterFields,
+  type DeadLetterReason,
+  type PipelineFailureReason,
 } from './dead-letter.js';
 export {
   REVIEW_SCHEMA,
@@ -32,4 +37,4 @@ export {
   type ReviewEventFields,
 } from './review.js';
 export { jsonSchemaDocuments } from './json-schemas.js';
-export type { ConsumedRecord, OutboundMessage } from './records.js';
+export { messageBytes, type ConsumedRecord, type OutboundMessage } from './records.js';

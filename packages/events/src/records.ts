@@ -18,3 +18,11 @@ export interface OutboundMessage {
   value: Buffer;
   headers?: Record<string, string>;
 }
+
+/** Key, value and header bytes of a message (what the broker's size limits count, less its framing). */
+export function messageBytes({ key, value, headers }: OutboundMessage): number {
+  let bytes = value.byteLength + (key === null ? 0 : Buffer.byteLength(key));
+  for (const [name, header] of Object.entries(headers ?? {}))
+    bytes += Buffer.byteLength(name) + Buffer.byteLength(header);
+  return bytes;
+}

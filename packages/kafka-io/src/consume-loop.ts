@@ -1,5 +1,5 @@
 import type { Batch, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import type { OutputProducer } from './producer.js';
+import type { OutputProducer, ReplaceRefused } from './producer.js';
 import { toConsumedRecord, type ConsumedRecord, type OutboundMessage } from './records.js';
 
 export interface ConsumeLoopLogger {
@@ -8,16 +8,23 @@ export interface ConsumeLoopLogger {
   error(fields: object, message: string): void;
 }
 
-export interface ConsumeLoopOptions {
+export interface ConsumeLoopOptions<T extends OutboundMessage = OutboundMessage> {
   kafka: Kafka;
   groupId: string;
   topic: string;
   producer: OutputProducer;
   /**
    * Turns consumed records into the messages to publish for them (labeled events, queue events, dead
-   * letters). Throwing means a transient failure: nothing of the chunk is resolved and Kafka redelivers it.
+   * letters). Throwing means a transient failure: the chunk is handled again after a backoff, and nothing
+   * of it (or after it, in its partition) is resolved until it was published.
    */
-  handle(records: ConsumedRecord[]): Promise<OutboundMessage[]>;
+  handle(records: ConsumedRecord[]): Promise<T[]>;
+  /** Replaces an output the broker refuses for itself (too large, invalid), e.g. with a dead letter. */
+  replaceRefused?: ReplaceRefused<T>;
+  /** Backoff between attempts at a chunk that failed transiently: doubles from initialMs up to maxMs. */
+  retryBackoff?: { initialMs: number; maxMs: number };
+  /** A chunk failed transiently and is tried again after `delayMs`. */
+  onRetry?(step: 'handle' | 'publish', attempt: number, delayMs: number): void;
   /** Records handed to `handle` at a time; offsets are resolved after each chunk is acknowledged. */
   chunkSize?: number;
   /** Partitions processed at once; above 1 their chunks merge in the app's shared batcher. */
@@ -43,15 +50,15 @@ export interface ConsumeLoopOptions {
  * later committed) only after every output message of it and of all offsets before it was
  * acknowledged by the brokers (acks=-1).
  */
-export class ConsumeLoop {
-  readonly #options: ConsumeLoopOptions;
+export class ConsumeLoop<T extends OutboundMessage = OutboundMessage> {
+  readonly #options: ConsumeLoopOptions<T>;
   readonly #consumer: Consumer;
   readonly #chunkSize: number;
   readonly #heartbeatIntervalMs: number;
   #joined = false;
   #started = false;
 
-  constructor(options: ConsumeLoopOptions) {
+  constructor(options: ConsumeLoopOptions<T>) {
     this.#options = options;
     this.#chunkSize = options.chunkSize ?? 256;
     this.#heartbeatIntervalMs = options.heartbeatIntervalMs ?? 3_000;
@@ -129,20 +136,70 @@ export class ConsumeLoop {
       if (last === undefined) return;
 
       const heartbeats = new BackgroundHeartbeat(heartbeat, this.#heartbeatIntervalMs);
+      let published: boolean;
       try {
-        const outputs = await this.#options.handle(records);
-        // A seek (or a lost assignment) makes the fetched data stale: it is fetched again, not published.
-        if (isStale()) return;
-        await this.#options.producer.send(outputs);
-        resolveOffset(last.offset);
-        this.#options.onPublished?.({ topic, partition, records: records.length, messages: outputs.length });
+        published = await this.#handleAndPublish(records, isStale, () => !heartbeats.failed && isRunning());
+        if (published) resolveOffset(last.offset);
       } finally {
         heartbeats.stop();
+      }
+      // Gave the chunk up (stopping, rebalancing, or a seek made it stale): it is fetched again later.
+      if (!published) {
+        heartbeats.rethrow();
+        return;
       }
       this.#reportLag(batch, BigInt(last.offset) + 1n);
       heartbeats.rethrow();
       await heartbeat();
       await commitOffsetsIfNecessary();
+    }
+  }
+
+  /**
+   * Handles and publishes one chunk. A failure (the pipeline's transient errors, a producer that gave up)
+   * is retried with backoff for as long as the partition is ours: it never kills the consumer, and no
+   * offset at or after the chunk is resolved before it was published. False when it gave up the chunk.
+   */
+  async #handleAndPublish(
+    records: ConsumedRecord[],
+    isStale: () => boolean,
+    mayRetry: () => boolean,
+  ): Promise<boolean> {
+    const { handle, producer, replaceRefused, logger } = this.#options;
+    const backoff = this.#options.retryBackoff ?? { initialMs: 200, maxMs: 30_000 };
+    const first = records[0];
+    let outputs: T[] | undefined;
+    for (let attempt = 1; ; attempt++) {
+      const step = outputs === undefined ? 'handle' : 'publish';
+      try {
+        outputs ??= await handle(records);
+        if (isStale()) return false;
+        await producer.send(outputs, replaceRefused);
+        if (first !== undefined)
+          this.#options.onPublished?.({
+            topic: first.topic,
+            partition: first.partition,
+            records: records.length,
+            messages: outputs.length,
+          });
+        return true;
+      } catch (error) {
+        const delayMs = Math.min(backoff.initialMs * 2 ** Math.min(attempt - 1, 20), backoff.maxMs);
+        logger.warn(
+          {
+            err: error,
+            step,
+            attempt,
+            delayMs,
+            topic: first?.topic,
+            partition: first?.partition,
+            offset: first?.offset,
+          },
+          'chunk failed; retrying',
+        );
+        this.#options.onRetry?.(step, attempt, delayMs);
+        if (!(await sleepWhile(delayMs, () => mayRetry() && !isStale()))) return false;
+      }
     }
   }
 
@@ -154,10 +211,26 @@ export class ConsumeLoop {
   }
 }
 
+/** Sleeps `ms` unless `condition` turns false first; returns whether it still holds. */
+async function sleepWhile(ms: number, condition: () => boolean): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (condition()) {
+    const left = until - Date.now();
+    if (left <= 0) return true;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(left, 100)));
+  }
+  return false;
+}
+
 /** Keeps the group membership alive while a long inference or produce call is in flight. */
 class BackgroundHeartbeat {
   readonly #timer: NodeJS.Timeout;
   #error: unknown;
+
+  /** A heartbeat failed (e.g. the group is rebalancing): the chunk should be given up, not retried. */
+  get failed(): boolean {
+    return this.#error !== undefined;
+  }
 
   constructor(heartbeat: () => Promise<void>, intervalMs: number) {
     this.#timer = setInterval(() => {

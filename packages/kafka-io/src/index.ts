@@ -3,3 +3,4 @@ export * from './client.js';
 export * from './consume-loop.js';
 export * from './producer.js';
 export * from './records.js';
+export * from './refusals.js';

@@ -1,12 +1,29 @@
 import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
+import { messageBytes } from '@modstream/events';
 import type { OutboundMessage } from './records.js';
+import { recordRefusal, type RecordRefusal } from './refusals.js';
+
+/** Below Kafka's 1 MB default (message.max.bytes), with room for the request's own framing. */
+export const DEFAULT_MAX_REQUEST_BYTES = 900_000;
+/** Framing the size estimate adds per record (record header, varints, timestamps). */
+export const RECORD_OVERHEAD_BYTES = 64;
+/** Framing the size estimate adds per request (request header, topic and partition, record batch header). */
+export const REQUEST_OVERHEAD_BYTES = 1_024;
 
 export interface OutputProducerOptions {
   /** Retries of a failed send before the error reaches the caller (kafkajs retry with backoff). */
   retries?: number;
   /** Per-request timeout for the broker's acknowledgement, in milliseconds. */
   ackTimeoutMs?: number;
+  /** Produce requests are split so that none is estimated above this many bytes. */
+  maxRequestBytes?: number;
 }
+
+/** Replaces a message the broker refused (too large, invalid) with one it will take, e.g. a dead letter. */
+export type ReplaceRefused<T extends OutboundMessage> = (
+  message: T,
+  refusal: RecordRefusal,
+) => OutboundMessage;
 
 /**
  * Publishes with acks=-1 (every in-sync replica) and resolves only once the broker acknowledged
@@ -15,6 +32,7 @@ export interface OutputProducerOptions {
 export class OutputProducer {
   readonly #producer: Producer;
   readonly #ackTimeoutMs: number;
+  readonly #maxRequestBytes: number;
   #connected = false;
 
   constructor(kafka: Kafka, options: OutputProducerOptions = {}) {
@@ -24,6 +42,7 @@ export class OutputProducer {
       retry: { retries: options.retries ?? 8, initialRetryTime: 200, maxRetryTime: 5_000 },
     });
     this.#ackTimeoutMs = options.ackTimeoutMs ?? 30_000;
+    this.#maxRequestBytes = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
   }
 
   async connect(): Promise<void> {
@@ -31,13 +50,17 @@ export class OutputProducer {
     this.#connected = true;
   }
 
-  async send(messages: readonly OutboundMessage[]): Promise<void> {
-    if (messages.length === 0) return;
-    await this.#producer.sendBatch({
-      acks: -1,
-      timeout: this.#ackTimeoutMs,
-      topicMessages: groupByTopic(messages),
-    });
+  /**
+   * Sends in input order, in requests that fit `maxRequestBytes`. With `replaceRefused`, a message the
+   * broker refuses for itself (too large, invalid record) is replaced instead of failing the send; a
+   * refused replacement, like any other error, is thrown.
+   */
+  async send<T extends OutboundMessage>(
+    messages: readonly T[],
+    replaceRefused?: ReplaceRefused<T>,
+  ): Promise<void> {
+    for (const request of splitRequests(messages, this.#maxRequestBytes))
+      await this.#sendRequest(request, replaceRefused);
   }
 
   async disconnect(): Promise<void> {
@@ -45,6 +68,59 @@ export class OutputProducer {
     this.#connected = false;
     await this.#producer.disconnect();
   }
+
+  async #sendRequest<T extends OutboundMessage>(request: T[], replaceRefused?: ReplaceRefused<T>) {
+    try {
+      await this.#sendBatch(request);
+    } catch (error) {
+      const refusal = recordRefusal(error);
+      if (refusal === undefined || replaceRefused === undefined) throw error;
+      // Which message was refused is not reported: narrow down one message at a time. Those the broker
+      // had already appended before the refusal can be repeated (at-least-once).
+      const [only] = request;
+      if (request.length > 1 || only === undefined) {
+        for (const message of request) await this.#sendRequest([message], replaceRefused);
+        return;
+      }
+      await this.#sendBatch([replaceRefused(only, refusal)]);
+    }
+  }
+
+  async #sendBatch(messages: readonly OutboundMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    await this.#producer.sendBatch({
+      acks: -1,
+      timeout: this.#ackTimeoutMs,
+      topicMessages: groupByTopic(messages),
+    });
+  }
+}
+
+/** Estimated bytes one message takes in a produce request. */
+export function estimateMessageBytes(message: OutboundMessage): number {
+  return RECORD_OVERHEAD_BYTES + messageBytes(message);
+}
+
+/** Consecutive runs of messages that fit one request each; a message too large alone is a request alone. */
+export function splitRequests<T extends OutboundMessage>(
+  messages: readonly T[],
+  maxRequestBytes: number,
+): T[][] {
+  const requests: T[][] = [];
+  let current: T[] = [];
+  let bytes = REQUEST_OVERHEAD_BYTES;
+  for (const message of messages) {
+    const size = estimateMessageBytes(message);
+    if (current.length > 0 && bytes + size > maxRequestBytes) {
+      requests.push(current);
+      current = [];
+      bytes = REQUEST_OVERHEAD_BYTES;
+    }
+    current.push(message);
+    bytes += size;
+  }
+  if (current.length > 0) requests.push(current);
+  return requests;
 }
 
 function groupByTopic(messages: readonly OutboundMessage[]): TopicMessages[] {

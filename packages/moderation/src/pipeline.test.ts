@@ -58,9 +58,28 @@ const policy: RoutingPolicy = {
   ],
 };
 
-function setup() {
+/** The fake classifier, failing to tokenize texts with `untokenizable`, and batches holding `poison`. */
+function failingClassifier(calls: string[][], broken: { all: boolean }): TextClassifier {
+  const inner = fakeClassifier(calls);
+  const texts: string[] = [];
+  return {
+    ...inner,
+    encode: (text) => {
+      if (text.includes('untokenizable')) throw new RangeError('tokenizer failed');
+      texts.push(text);
+      return [...inner.encode(text), -2 - (texts.length - 1)];
+    },
+    classifyEncoded: async (sequences) => {
+      const batch = sequences.map((ids) => texts[-2 - ids.at(-1)!]!);
+      if (broken.all || batch.some((text) => text.includes('poison'))) throw new Error('onnxruntime failed');
+      return inner.classifyEncoded(sequences.map((ids) => ids.slice(0, -1)));
+    },
+  };
+}
+
+function setup(options: { failing?: { all: boolean }; maxOutputBytes?: number } = {}) {
   const calls: string[][] = [];
-  const classifier = fakeClassifier(calls);
+  const classifier = options.failing ? failingClassifier(calls, options.failing) : fakeClassifier(calls);
   const cache = new MemoryLabelCache({ maxEntries: 100, ttlSeconds: 60 });
   const batcher = new MicroBatcher<InferenceJob, InferenceResult>({
     maxItems: 8,
@@ -79,6 +98,7 @@ function setup() {
     routing: policy,
     topics: { output: 'out', deadLetter: 'dlq' },
     maxTextBytes: 100,
+    maxOutputBytes: options.maxOutputBytes,
   });
   return { calls, cache, pipeline };
 }
@@ -165,4 +185,70 @@ test('concurrent chunks with the same text run one inference', async () => {
   ]);
   assert.equal(calls.flat().length, 1);
   assert.deepEqual([parse(a[0]!.value).cache_hit, parse(b[0]!.value).cache_hit].sort(), [false, true]);
+});
+
+test('a comment that fails to tokenize or to classify is one dead letter; the rest of its batch is labeled', async () => {
+  const { pipeline } = setup({ failing: { all: false } });
+  const outputs = await pipeline.handle([
+    comment('a', 'plain words'),
+    comment('b', 'untokenizable words'),
+    comment('c', 'poison words'),
+    comment('d', 'such vulgarity'),
+    comment('e', 'poison words'),
+  ]);
+  assert.deepEqual(
+    outputs.map((o) => [o.kind, o.key?.toString(), o.kind === 'dead_letter' ? parse(o.value).reason : '']),
+    [
+      ['labeled', 'a', ''],
+      ['dead_letter', 'b', 'tokenize_failed'],
+      ['dead_letter', 'c', 'inference_failed'],
+      ['labeled', 'd', ''],
+      ['review', 'd', ''],
+      ['dead_letter', 'e', 'inference_failed'],
+    ],
+  );
+  const error = parse(outputs[2]!.value).error as { message: string };
+  assert.ok(!error.message.includes('poison'), 'the dead letter message does not quote the text');
+  assert.equal(pipeline.stats.deadLetters, 3);
+  assert.equal(pipeline.stats.labeled, 2);
+});
+
+test('a classifier that fails on every input is transient: the chunk throws, nothing is dead-lettered', async () => {
+  const broken = { all: true };
+  const { pipeline } = setup({ failing: broken });
+  await assert.rejects(
+    pipeline.handle([comment('a', 'plain words'), comment('b', 'other words')]),
+    /onnxruntime/,
+  );
+  assert.equal(pipeline.stats.deadLetters, 0);
+  broken.all = false;
+  const outputs = await pipeline.handle([comment('a', 'plain words'), comment('b', 'other words')]);
+  assert.deepEqual(
+    outputs.map((o) => o.kind),
+    ['labeled', 'labeled'],
+  );
+});
+
+test('a record whose outputs exceed maxOutputBytes becomes one minimal output_too_large dead letter', async () => {
+  const { pipeline } = setup({ maxOutputBytes: 400 });
+  const big = record(
+    JSON.stringify({ id: 'big', text: 'such vulgarity', metadata: { note: 'n'.repeat(70) } }),
+    'big',
+  );
+  const outputs = await pipeline.handle([comment('a', 'plain words'), big]);
+  assert.deepEqual(
+    outputs.map((o) => o.kind),
+    ['labeled', 'dead_letter'],
+  );
+  const dead = parse(outputs[1]!.value);
+  assert.equal(dead.reason, 'output_too_large');
+  assert.equal(dead.original_base64, '');
+  assert.equal(dead.truncated, true);
+  assert.equal(dead.original_size, big.value!.byteLength);
+  assert.ok(
+    outputs[1]!.value.byteLength < big.value!.byteLength + 500,
+    'the dead letter carries no original bytes',
+  );
+  assert.equal(pipeline.stats.labeled, 1);
+  assert.equal(pipeline.stats.review, 0);
 });

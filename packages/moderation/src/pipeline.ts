@@ -1,16 +1,20 @@
 import type { MicroBatcher } from '@modstream/batcher';
 import type { Classification, TextClassifier } from '@modstream/classifier';
 import {
+  deadLetterKey,
   decodeComment,
   encodeDeadLetter,
   encodeLabeled,
   encodeReview,
+  messageBytes,
   passthroughFields,
   type Comment,
   type ConsumedRecord,
+  type DeadLetterReason,
   type OutboundMessage,
 } from '@modstream/events';
 import { cacheKey, type CachedLabels, type LabelCache } from '@modstream/label-cache';
+import { isRecordFailure, recordFailure, runAlone, type RecordFailure } from './record-failure.js';
 import { route, type RoutingPolicy } from './routing.js';
 
 /** A consumed message (the kafka-io ConsumedRecord, so embedded mode needs no Kafka). */
@@ -19,6 +23,8 @@ export type PipelineRecord = ConsumedRecord;
 /** A message to publish, tagged with what it is. */
 export interface PipelineOutput extends OutboundMessage {
   kind: 'labeled' | 'review' | 'dead_letter';
+  /** The consumed record this output is for (to replace it with a dead letter if the broker refuses it). */
+  input: PipelineRecord;
 }
 
 export interface InferenceJob {
@@ -57,6 +63,13 @@ export interface PipelineOptions {
   routing: RoutingPolicy;
   topics: { output: string; deadLetter: string };
   maxTextBytes: number;
+  /** Bytes of the original value a dead letter carries (default: @modstream/events' default). */
+  maxDeadLetterOriginalBytes?: number;
+  /**
+   * Upper bound on one output's key + value + header bytes: a record whose outputs do not fit gets one
+   * `output_too_large` dead letter instead (default: no bound).
+   */
+  maxOutputBytes?: number;
   metrics?: PipelineMetrics;
   logger?: PipelineLogger;
   /** Log comment text at debug level (off by default: only ids, offsets and hashes are logged). */
@@ -93,6 +106,7 @@ export class Pipeline {
   readonly #options: PipelineOptions;
   readonly #modelVersion: string;
   readonly #inFlight = new Map<string, Promise<InferenceResult>>();
+  #probeIds: number[] | undefined;
   readonly stats: PipelineStats = {
     eventsIn: 0,
     labeled: 0,
@@ -127,18 +141,62 @@ export class Pipeline {
     let next = 0;
     for (const { record, result } of decoded) {
       if (!result.ok) {
-        outputs.push(this.#deadLetter(record, result.reason, result.message));
+        outputs.push(this.#deadLetter(record, result.reason, 'DecodeError', result.message));
         continue;
       }
       const outcome = outcomes[next++];
       if (outcome === undefined) throw new Error('pipeline: missing classification outcome');
-      outputs.push(...this.#labeled(record, result.comment, outcome, receivedAt));
+      outputs.push(...this.#outputsFor(record, result.comment, outcome, receivedAt));
     }
     if (metrics !== undefined) countByKind(outputs, metrics);
     return outputs;
   }
 
-  async #classify(texts: readonly string[]): Promise<Outcome[]> {
+  /** A record's labeled and review events, or the one dead letter that stands for it. */
+  #outputsFor(
+    record: PipelineRecord,
+    comment: Comment,
+    outcome: Outcome | RecordFailure,
+    receivedAt: number,
+  ): PipelineOutput[] {
+    if (isRecordFailure(outcome))
+      return [this.#deadLetter(record, outcome.failure, outcome.errorName, outcome.message)];
+    let outputs: PipelineOutput[];
+    try {
+      outputs = this.#labeled(record, comment, outcome, receivedAt);
+    } catch (error) {
+      const failure = recordFailure('encode_failed', error, 'the labeled event could not be encoded');
+      return [this.#deadLetter(record, failure.failure, failure.errorName, failure.message)];
+    }
+    const maxOutputBytes = this.#options.maxOutputBytes ?? Infinity;
+    const tooLarge = outputs.find((output) => messageBytes(output) > maxOutputBytes);
+    if (tooLarge !== undefined) {
+      const detail = `${messageBytes(tooLarge)} bytes, over the limit of ${maxOutputBytes}`;
+      return [this.outputRefused(tooLarge, 'output_too_large', detail)];
+    }
+    this.#countLabeled(record, comment, outcome, outputs);
+    return outputs;
+  }
+
+  /**
+   * The minimal dead letter that replaces an output that cannot be published (too large, or refused by
+   * the broker): reason, source, size and sha256 of the original, none of its bytes.
+   */
+  outputRefused(
+    output: PipelineOutput,
+    reason: 'output_too_large' | 'output_rejected',
+    detail: string,
+  ): PipelineOutput {
+    return this.#deadLetter(
+      output.input,
+      reason,
+      'OutputRefusedError',
+      `the ${output.kind} output cannot be published: ${detail}`,
+      0,
+    );
+  }
+
+  async #classify(texts: readonly string[]): Promise<(Outcome | RecordFailure)[]> {
     const keys = texts.map((text) => cacheKey(text, this.#modelVersion));
     const firstIndex = new Map<string, number>();
     keys.forEach((key, index) => firstIndex.has(key) || firstIndex.set(key, index));
@@ -154,6 +212,7 @@ export class Pipeline {
       if (value !== undefined && value.modelVersion === this.#modelVersion) hits.set(key, value);
     });
 
+    const failures = new Map<string, RecordFailure>();
     const started = new Map<string, Promise<InferenceResult>>();
     const joined = new Map<string, Promise<InferenceResult>>();
     for (const [key, index] of firstIndex) {
@@ -163,8 +222,14 @@ export class Pipeline {
         joined.set(key, running);
         continue;
       }
-      const ids = this.#options.classifier.encode(texts[index] ?? '');
+      const ids = this.#encode(texts[index] ?? '');
+      if (isRecordFailure(ids)) {
+        failures.set(key, ids);
+        continue;
+      }
       const promise = this.#options.batcher.submit({ ids, tokens: ids.length, submittedAt: Date.now() });
+      // Rejections are handled below (runAlone); this keeps one that nobody awaits yet from being unhandled.
+      promise.catch(() => undefined);
       this.#inFlight.set(key, promise);
       started.set(key, promise);
     }
@@ -173,7 +238,13 @@ export class Pipeline {
     try {
       const results = new Map<string, InferenceResult>();
       await Promise.all(
-        [...started, ...joined].map(async ([key, promise]) => results.set(key, await promise)),
+        [...started, ...joined].map(async ([key, promise]) => {
+          const result = await promise.catch((error: unknown) =>
+            this.#runAlone(texts[firstIndex.get(key) ?? 0] ?? '', error),
+          );
+          if (isRecordFailure(result)) failures.set(key, result);
+          else results.set(key, result);
+        }),
       );
       const writeErrorsBefore = cache.stats().writeErrors;
       await cache.setMany(
@@ -185,7 +256,7 @@ export class Pipeline {
       const writeErrors = cache.stats().writeErrors - writeErrorsBefore;
       if (writeErrors > 0) this.#options.metrics?.cacheWriteErrors(writeErrors);
       const counts = new Map<CacheOutcome, number>();
-      const outcomes = keys.map((key, index) => {
+      const outcomes = keys.map((key, index): Outcome | RecordFailure => {
         const hit = hits.get(key);
         if (hit !== undefined)
           return this.#countOutcome(
@@ -193,6 +264,8 @@ export class Pipeline {
             { classification: hit, cacheHit: true, queuedMs: 0, inferenceMs: 0 },
             counts,
           );
+        const failure = failures.get(key);
+        if (failure !== undefined) return failure;
         const result = results.get(key);
         if (result === undefined) throw new Error('pipeline: inference result missing');
         const ranIt = started.has(key) && firstIndex.get(key) === index;
@@ -216,6 +289,28 @@ export class Pipeline {
     }
   }
 
+  #encode(text: string): number[] | RecordFailure {
+    try {
+      return this.#options.classifier.encode(text);
+    } catch (error) {
+      return recordFailure('tokenize_failed', error, 'the comment could not be tokenized');
+    }
+  }
+
+  /** A batch holding this text failed: the text alone decides whether it is the record's fault. */
+  async #runAlone(text: string, batchError: unknown): Promise<InferenceResult | RecordFailure> {
+    const ids = this.#encode(text);
+    if (isRecordFailure(ids)) return ids;
+    this.#probeIds ??= this.#options.classifier.encode(PROBE_TEXT);
+    const startedAt = Date.now();
+    const result = await runAlone(this.#options.classifier, ids, this.#probeIds, batchError);
+    if (isRecordFailure(result)) {
+      this.#options.logger?.info({ reason: result.failure, error: result.errorName }, 'record failed alone');
+      return result;
+    }
+    return { ...result, queuedMs: 0, inferenceMs: Date.now() - startedAt };
+  }
+
   #countOutcome(outcome: CacheOutcome, value: Outcome, counts: Map<CacheOutcome, number>): Outcome {
     if (outcome === 'hit') this.stats.cacheHits++;
     if (outcome === 'shared') this.stats.sharedInferences++;
@@ -233,20 +328,27 @@ export class Pipeline {
     };
   }
 
+  #countLabeled(record: PipelineRecord, comment: Comment, outcome: Outcome, outputs: PipelineOutput[]): void {
+    const { logger, logText } = this.#options;
+    this.stats.labeled++;
+    this.stats.review += outputs.length - 1;
+    this.#options.metrics?.endToEndLatency(Math.max(0, Date.now() - record.timestamp));
+    if (logText === true)
+      logger?.debug({ id: comment.id, text: comment.text, labels: outcome.classification.labels }, 'labeled');
+  }
+
   #labeled(record: PipelineRecord, comment: Comment, outcome: Outcome, receivedAt: number): PipelineOutput[] {
-    const { classifier, routing, topics, logger, logText } = this.#options;
+    const { classifier, routing, topics } = this.#options;
     const { labels, scores } = outcome.classification;
     const source = { topic: record.topic, partition: record.partition, offset: record.offset };
     const passthrough = passthroughFields(comment);
     const headers = this.#options.outputHeaders?.(record.headers);
     const now = Date.now();
-    this.stats.labeled++;
-    this.#options.metrics?.endToEndLatency(Math.max(0, now - record.timestamp));
-    if (logText === true) logger?.debug({ id: comment.id, text: comment.text, labels }, 'labeled');
 
     const outputs: PipelineOutput[] = [
       {
         kind: 'labeled',
+        input: record,
         topic: topics.output,
         key: comment.id,
         headers,
@@ -269,9 +371,9 @@ export class Pipeline {
       },
     ];
     for (const { queue, priority } of route(routing, labels, scores)) {
-      this.stats.review++;
       outputs.push({
         kind: 'review',
+        input: record,
         topic: queue,
         key: comment.id,
         headers,
@@ -290,7 +392,13 @@ export class Pipeline {
     return outputs;
   }
 
-  #deadLetter(record: PipelineRecord, reason: string, message: string): PipelineOutput {
+  #deadLetter(
+    record: PipelineRecord,
+    reason: DeadLetterReason,
+    errorName: string,
+    message: string,
+    maxOriginalBytes = this.#options.maxDeadLetterOriginalBytes,
+  ): PipelineOutput {
     this.stats.deadLetters++;
     this.#options.metrics?.deadLetter(reason);
     this.#options.logger?.info(
@@ -299,19 +407,24 @@ export class Pipeline {
     );
     return {
       kind: 'dead_letter',
+      input: record,
       topic: this.#options.topics.deadLetter,
-      key: record.key,
+      key: deadLetterKey(record.key),
       headers: this.#options.outputHeaders?.(record.headers),
       value: encodeDeadLetter({
         reason,
-        error: { name: 'DecodeError', message },
+        error: { name: errorName, message },
         source: { topic: record.topic, partition: record.partition, offset: record.offset, key: record.key },
         original: record.value,
+        maxOriginalBytes,
         modelVersion: this.#modelVersion,
       }),
     };
   }
 }
+
+/** A text any working model classifies: tells a broken model from a record that breaks it. */
+const PROBE_TEXT = 'Thank you for the reply.';
 
 /** One counter update per output kind and chunk, instead of one per message. */
 function countByKind(outputs: readonly PipelineOutput[], metrics: PipelineMetrics): void {

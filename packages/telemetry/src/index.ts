@@ -5,6 +5,7 @@ export {
   type EventOutKind,
   type WorkerMetrics,
 } from './worker-metrics.js';
+export { createRuntimeMetrics, type RuntimeMetrics, type RuntimeMetricsOptions } from './runtime-metrics.js';
 export {
   extractTraceContext,
   injectTraceContext,

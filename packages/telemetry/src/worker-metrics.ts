@@ -13,6 +13,8 @@ export interface WorkerMetrics {
   cacheWriteErrors: Counter;
   e2eLatencyMs: Histogram;
   inFlight: UpDownCounter;
+  /** Chunks handled or published again after a transient failure, by the step that failed. */
+  chunkRetries: Counter<{ step: string }>;
   /** Feeds the consumer_lag gauge (messages behind the high watermark) of one partition. */
   setConsumerLag(partition: number, lag: number): void;
   /** Forgets the lag of a partition (after a rebalance revoked it), or of all partitions. */
@@ -52,6 +54,9 @@ export function createWorkerMetrics(meter: Meter): WorkerMetrics {
     }),
     inFlight: meter.createUpDownCounter('in_flight', {
       description: 'Events accepted and not yet committed',
+    }),
+    chunkRetries: meter.createCounter('chunk_retries', {
+      description: 'Chunks retried with backoff after a transient failure (nothing committed past them)',
     }),
     setConsumerLag: (partition, lag) => void lagByPartition.set(partition, lag),
     clearConsumerLag: (partition) => {

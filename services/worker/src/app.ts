@@ -3,6 +3,8 @@ import { ClassifierPool, type TextClassifier } from '@modstream/classifier';
 import {
   ConsumeLoop,
   OutputProducer,
+  RECORD_OVERHEAD_BYTES,
+  REQUEST_OVERHEAD_BYTES,
   createKafkaClient,
   createTopics,
   withAdmin,
@@ -10,7 +12,7 @@ import {
   type KafkaClientOptions,
 } from '@modstream/kafka-io';
 import { MemoryLabelCache, RedisLabelCache, type LabelCache } from '@modstream/label-cache';
-import { routingQueues, type Pipeline } from '@modstream/moderation';
+import { routingQueues, type Pipeline, type PipelineOutput } from '@modstream/moderation';
 import { resolveModelDir, type WorkerConfig } from './config.js';
 import { HealthServer } from './http-server.js';
 import { StopSteps } from './stop-steps.js';
@@ -34,7 +36,7 @@ export class WorkerApp {
   #classifier: TextClassifier | undefined;
   #pipeline: Pipeline | undefined;
   #cache: LabelCache | undefined;
-  #consumer: ConsumeLoop | undefined;
+  #consumer: ConsumeLoop<PipelineOutput> | undefined;
   #httpPort: number | undefined;
 
   /** Called when the consumer died for good: the process should stop and exit non-zero. */
@@ -97,6 +99,7 @@ export class WorkerApp {
       logger,
       outputHeaders: observability.outputHeaders,
       onBatch: (size, ms) => metrics.batch(size, ms),
+      maxOutputBytes: config.kafka.maxRequestBytes - REQUEST_OVERHEAD_BYTES - RECORD_OVERHEAD_BYTES,
     });
     this.#pipeline = pipeline;
 
@@ -116,7 +119,7 @@ export class WorkerApp {
       );
       logger.info({ topics }, 'topics ensured');
     }
-    const producer = new OutputProducer(kafka);
+    const producer = new OutputProducer(kafka, { maxRequestBytes: config.kafka.maxRequestBytes });
     await producer.connect();
     this.#onStop('producer', () => producer.disconnect());
     // After the consumer drained: flushes anything still pending before the producer goes.
@@ -220,6 +223,13 @@ export class WorkerApp {
       topic: config.inputTopic,
       producer,
       handle: (records) => observability.traceChunk(records, () => pipeline.handle(records)),
+      replaceRefused: (output, refusal) =>
+        pipeline.outputRefused(
+          output,
+          refusal.kind === 'too_large' ? 'output_too_large' : 'output_rejected',
+          `the broker refused it (${refusal.type})`,
+        ),
+      onRetry: (step) => observability.metrics.chunkRetry(step),
       chunkSize: config.chunkSize,
       partitionsConsumedConcurrently: config.partitionsConcurrently,
       sessionTimeoutMs: config.sessionTimeoutMs,

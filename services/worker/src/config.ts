@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_DEAD_LETTER_MAX_ORIGINAL_BYTES } from '@modstream/events';
+import { DEFAULT_MAX_REQUEST_BYTES } from '@modstream/kafka-io';
 import { z } from 'zod';
 
 /** Raised with every configuration problem found, one line each, naming the variable. */
@@ -38,6 +40,11 @@ export function defaultInferenceLayout(cores: number): { sessions: number; intra
 }
 
 const inferenceLayout = defaultInferenceLayout(availableParallelism());
+
+/** Smallest produce request size accepted: room for a labeled event with its passthrough fields. */
+const MIN_REQUEST_BYTES = 65_536;
+/** A dead letter's fields besides the original: error, source, key (at most 1 KiB in base64), hashes. */
+const DEAD_LETTER_FIELDS_BYTES = 4_096;
 
 const envSchema = z.object({
   MODSTREAM_KAFKA_BROKERS: z
@@ -98,6 +105,8 @@ const envSchema = z.object({
   MODSTREAM_BATCH_MAX_WAIT_MS: integer(0, 0),
   MODSTREAM_MAX_IN_FLIGHT: integer(256, 1),
   MODSTREAM_MAX_TEXT_BYTES: integer(16_384, 1),
+  MODSTREAM_DLQ_MAX_ORIGINAL_BYTES: integer(DEFAULT_DEAD_LETTER_MAX_ORIGINAL_BYTES, 0),
+  MODSTREAM_KAFKA_MAX_REQUEST_BYTES: integer(DEFAULT_MAX_REQUEST_BYTES, MIN_REQUEST_BYTES),
   MODSTREAM_ROUTING_POLICY_FILE: optionalText,
   MODSTREAM_HTTP_PORT: integer(9464, 0).pipe(z.number().max(65_535)),
   MODSTREAM_SHUTDOWN_DEADLINE_MS: integer(20_000, 1),
@@ -121,6 +130,8 @@ export interface KafkaConfig {
   chunkSize: number;
   partitionsConcurrently: number;
   sessionTimeoutMs: number;
+  /** Produce requests are split to stay under this; a single output above it becomes a dead letter. */
+  maxRequestBytes: number;
 }
 
 export interface WorkerConfig {
@@ -130,6 +141,8 @@ export interface WorkerConfig {
   model: { dir: string; sessions: number; intraOpThreads: number };
   batch: { maxItems: number; maxTokens: number; maxWaitMs: number; maxInFlight: number };
   maxTextBytes: number;
+  /** Bytes of the original message a dead letter carries; the rest is described by size and sha256. */
+  dlqMaxOriginalBytes: number;
   routingPolicyFile?: string;
   httpPort: number;
   shutdownDeadlineMs: number;
@@ -185,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, mode: ConfigMode = 'worker'):
       chunkSize: e.MODSTREAM_CONSUME_CHUNK_SIZE,
       partitionsConcurrently: e.MODSTREAM_PARTITIONS_CONCURRENTLY,
       sessionTimeoutMs: e.MODSTREAM_SESSION_TIMEOUT_MS,
+      maxRequestBytes: e.MODSTREAM_KAFKA_MAX_REQUEST_BYTES,
     },
     redis:
       e.MODSTREAM_REDIS_URL === ''
@@ -213,6 +227,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, mode: ConfigMode = 'worker'):
       maxInFlight: e.MODSTREAM_MAX_IN_FLIGHT,
     },
     maxTextBytes: e.MODSTREAM_MAX_TEXT_BYTES,
+    dlqMaxOriginalBytes: e.MODSTREAM_DLQ_MAX_ORIGINAL_BYTES,
     routingPolicyFile: e.MODSTREAM_ROUTING_POLICY_FILE,
     httpPort: e.MODSTREAM_HTTP_PORT,
     shutdownDeadlineMs: e.MODSTREAM_SHUTDOWN_DEADLINE_MS,
@@ -236,7 +251,27 @@ function crossFieldProblems(env: NodeJS.ProcessEnv, mode: ConfigMode): string[] 
   if (isSet('MODSTREAM_KAFKA_TLS_CERT_FILE') !== isSet('MODSTREAM_KAFKA_TLS_KEY_FILE')) {
     problems.push('MODSTREAM_KAFKA_TLS_CERT_FILE and MODSTREAM_KAFKA_TLS_KEY_FILE: set both or neither');
   }
+  problems.push(...outputSizeProblems(env));
   return problems;
+}
+
+/**
+ * A dead letter (its original's base64 plus its fields) must fit in one produce request, or every
+ * dead letter would be replaced by a minimal one.
+ */
+function outputSizeProblems(env: NodeJS.ProcessEnv): string[] {
+  const number = (name: string, fallback: number) => {
+    const value = Number((env[name] ?? '').trim() || fallback);
+    return Number.isFinite(value) ? value : fallback;
+  };
+  const maxRequestBytes = number('MODSTREAM_KAFKA_MAX_REQUEST_BYTES', DEFAULT_MAX_REQUEST_BYTES);
+  const maxOriginalBytes = number('MODSTREAM_DLQ_MAX_ORIGINAL_BYTES', DEFAULT_DEAD_LETTER_MAX_ORIGINAL_BYTES);
+  const deadLetterBytes = Math.ceil(maxOriginalBytes / 3) * 4 + DEAD_LETTER_FIELDS_BYTES;
+  if (deadLetterBytes + MIN_REQUEST_BYTES / 2 <= maxRequestBytes) return [];
+  return [
+    `MODSTREAM_DLQ_MAX_ORIGINAL_BYTES: a dead letter of ${maxOriginalBytes} original bytes takes about ` +
+      `${deadLetterBytes} bytes, too close to MODSTREAM_KAFKA_MAX_REQUEST_BYTES (${maxRequestBytes})`,
+  ];
 }
 
 /** The repository root: three levels above this file in src/ or dist/. */

@@ -8,7 +8,10 @@ import {
 } from '@modstream/moderation';
 import type { WorkerConfig } from './config.js';
 
-export interface ModerationHooks extends Pick<PipelineOptions, 'metrics' | 'logger' | 'outputHeaders'> {
+export interface ModerationHooks extends Pick<
+  PipelineOptions,
+  'metrics' | 'logger' | 'outputHeaders' | 'maxOutputBytes'
+> {
   onBatch?: (size: number, ms: number) => void;
 }
 
@@ -33,6 +36,7 @@ export async function createModeration(
     routing,
     topics: { output: config.kafka.outputTopic, deadLetter: config.kafka.dlqTopic },
     maxTextBytes: config.maxTextBytes,
+    maxDeadLetterOriginalBytes: config.dlqMaxOriginalBytes,
     logText: config.logText,
     ...hooks,
   });

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   createLogger,
+  createRuntimeMetrics,
   createWorkerMetrics,
   extractTraceContext,
   injectTraceContext,
@@ -16,6 +17,7 @@ export interface WorkerMetrics {
   pipeline: PipelineMetrics;
   batch(size: number, inferenceMs: number): void;
   consumerLag(topic: string, partition: number, lag: number): void;
+  chunkRetry(step: string): void;
 }
 
 /** Metrics, traces and the /metrics handler of one worker process. */
@@ -55,6 +57,8 @@ export function startObservability(options: ObservabilityOptions): Observability
     enableTracing: options.tracing,
   });
   const m = createWorkerMetrics(telemetry.meter);
+  // Event-loop delay of the main thread (kafkajs, JSON, cache keys; inference runs in worker threads).
+  const runtime = createRuntimeMetrics(telemetry.meter);
   return {
     metrics: {
       pipeline: {
@@ -72,6 +76,7 @@ export function startObservability(options: ObservabilityOptions): Observability
         m.inferenceDurationMs.record(inferenceMs);
       },
       consumerLag: (_topic, partition, lag) => m.setConsumerLag(partition, lag),
+      chunkRetry: (step) => m.chunkRetries.add(1, { step }),
     },
     metricsHandler: (request, response) => telemetry.metricsHandler(request, response),
     outputHeaders: (input) => {
@@ -95,6 +100,9 @@ export function startObservability(options: ObservabilityOptions): Observability
         m.inFlight.add(-records.length);
       }
     },
-    shutdown: () => telemetry.shutdown(),
+    shutdown: () => {
+      runtime.stop();
+      return telemetry.shutdown();
+    },
   };
 }
