@@ -9,3 +9,16 @@ export { InferenceEngine, DEFAULT_BUCKET_SIZE, type SessionOptions } from './eng
 export { loadClassifier, type LoadClassifierOptions } from './classifier.js';
 export { ClassifierPool, type ClassifierPoolOptions } from './pool.js';
 export { evaluate, type EvaluationReport, type EvaluateOptions, type LabelMetrics } from './evaluate.js';
+export {
+  explain,
+  splitWords,
+  occlusionSpans,
+  occlude,
+  DEFAULT_MAX_VARIANTS,
+  DEFAULT_EXPLAIN_BATCH_SIZE,
+  type ExplainOptions,
+  type Explanation,
+  type LabelExplanation,
+  type SpanInfluence,
+  type TextSpan,
+} from './explain.js';

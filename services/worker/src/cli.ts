@@ -3,6 +3,7 @@
 const commands: Record<string, () => Promise<{ run(args: string[]): Promise<number> }>> = {
   classify: () => import('./commands/classify.js'),
   eval: () => import('./commands/eval.js'),
+  explain: () => import('./commands/explain.js'),
   worker: () => import('./commands/worker.js'),
   embedded: () => import('./commands/embedded.js'),
 };
