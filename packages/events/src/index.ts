@@ -36,5 +36,14 @@ export {
   type ReviewEvent,
   type ReviewEventFields,
 } from './review.js';
+export {
+  SHADOW_SCHEMA,
+  shadowEventSchema,
+  buildShadowEvent,
+  encodeShadow,
+  type ShadowEvent,
+  type ShadowEventFields,
+  type ShadowVerdict,
+} from './shadow.js';
 export { jsonSchemaDocuments } from './json-schemas.js';
 export { messageBytes, type ConsumedRecord, type OutboundMessage } from './records.js';

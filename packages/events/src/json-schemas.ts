@@ -3,6 +3,7 @@ import { commentSchema, COMMENT_SCHEMA } from './comment.js';
 import { deadLetterSchema, DEAD_LETTER_SCHEMA } from './dead-letter.js';
 import { labeledEventSchema, LABELED_SCHEMA } from './labeled.js';
 import { reviewEventSchema, REVIEW_SCHEMA } from './review.js';
+import { shadowEventSchema, SHADOW_SCHEMA } from './shadow.js';
 
 /** JSON Schema documents by file name, as committed under packages/events/schemas/. */
 export function jsonSchemaDocuments(): Record<string, unknown> {
@@ -11,5 +12,6 @@ export function jsonSchemaDocuments(): Record<string, unknown> {
     [`${LABELED_SCHEMA}.schema.json`]: z.toJSONSchema(labeledEventSchema, { io: 'output' }),
     [`${DEAD_LETTER_SCHEMA}.schema.json`]: z.toJSONSchema(deadLetterSchema, { io: 'output' }),
     [`${REVIEW_SCHEMA}.schema.json`]: z.toJSONSchema(reviewEventSchema, { io: 'output' }),
+    [`${SHADOW_SCHEMA}.schema.json`]: z.toJSONSchema(shadowEventSchema, { io: 'output' }),
   };
 }

@@ -1,3 +1,4 @@
 export * from './inference-batcher.js';
 export * from './pipeline.js';
 export * from './routing.js';
+export * from './shadow-scorer.js';

@@ -16,6 +16,7 @@ import {
 import { cacheKey, type CachedLabels, type LabelCache } from '@modstream/label-cache';
 import { isRecordFailure, recordFailure, runAlone, type RecordFailure } from './record-failure.js';
 import { route, type RoutingPolicy } from './routing.js';
+import type { ShadowScorer } from './shadow-scorer.js';
 
 /** A consumed message (the kafka-io ConsumedRecord, so embedded mode needs no Kafka). */
 export type PipelineRecord = ConsumedRecord;
@@ -74,6 +75,8 @@ export interface PipelineOptions {
   logger?: PipelineLogger;
   /** Log comment text at debug level (off by default: only ids, offsets and hashes are logged). */
   logText?: boolean;
+  /** Sees every labeled comment (e.g. a ShadowScorer); must not wait or throw. */
+  shadow?: Pick<ShadowScorer, 'offer'>;
   /** Copies trace headers of an input message onto its outputs. */
   outputHeaders?: (input: Record<string, string>) => Record<string, string>;
 }
@@ -333,6 +336,12 @@ export class Pipeline {
     this.stats.labeled++;
     this.stats.review += outputs.length - 1;
     this.#options.metrics?.endToEndLatency(Math.max(0, Date.now() - record.timestamp));
+    this.#options.shadow?.offer(
+      comment.id,
+      comment.text,
+      { topic: record.topic, partition: record.partition, offset: record.offset },
+      outcome.classification,
+    );
     if (logText === true)
       logger?.debug({ id: comment.id, text: comment.text, labels: outcome.classification.labels }, 'labeled');
   }

@@ -13,6 +13,11 @@ export interface WorkerMetrics {
   cacheWriteErrors: Counter;
   e2eLatencyMs: Histogram;
   inFlight: UpDownCounter;
+  /** Sampled comments by label and by each model's decision (`primary`, `shadow`: "1" flagged, "0" not). */
+  shadowDecisions: Counter<{ label: string; primary: string; shadow: string }>;
+  shadowEvents: Counter;
+  shadowDropped: Counter<{ reason: string }>;
+  shadowActive: UpDownCounter;
   /** Chunks handled or published again after a transient failure, by the step that failed. */
   chunkRetries: Counter<{ step: string }>;
   /** Feeds the consumer_lag gauge (messages behind the high watermark) of one partition. */
@@ -54,6 +59,17 @@ export function createWorkerMetrics(meter: Meter): WorkerMetrics {
     }),
     inFlight: meter.createUpDownCounter('in_flight', {
       description: 'Events accepted and not yet committed',
+    }),
+    shadowDecisions: meter.createCounter('shadow_decisions', {
+      description: "Shadow-sampled comments by label and by the primary and shadow models' decisions",
+    }),
+    shadowEvents: meter.createCounter('shadow_events', { description: 'Shadow events published' }),
+    shadowDropped: meter.createCounter('shadow_dropped', {
+      description: 'Sampled comments the shadow dropped, by reason (behind, inference, publish, closed)',
+    }),
+    shadowActive: meter.createUpDownCounter('shadow_active', {
+      description:
+        '1 while a shadow model scores a sample of comments; 0 when one is configured but failed to start',
     }),
     chunkRetries: meter.createCounter('chunk_retries', {
       description: 'Chunks retried with backoff after a transient failure (nothing committed past them)',

@@ -19,6 +19,7 @@ import { StopSteps } from './stop-steps.js';
 import { createModeration } from './moderation.js';
 import { startObservability, type Logger, type Observability } from './observability.js';
 import { RedisAuthError, isRedisAuthFailure } from './redis-auth.js';
+import { startShadow } from './shadow.js';
 
 const SERVICE_VERSION = '0.1.0';
 
@@ -94,7 +95,11 @@ export class WorkerApp {
     this.#onStop('label cache', () => cache.close());
 
     const metrics = observability.metrics;
+    const kafka = createKafkaClient(await this.#kafkaOptions());
+    const shadow = await startShadow(config, classifier.info, kafka, metrics.shadow, logger);
+    if (shadow !== undefined) this.#onStop('shadow', () => shadow.close());
     const { routing, batcher, pipeline } = await createModeration(config, classifier, cache, {
+      shadow: shadow?.scorer,
       metrics: metrics.pipeline,
       logger,
       outputHeaders: observability.outputHeaders,
@@ -103,13 +108,13 @@ export class WorkerApp {
     });
     this.#pipeline = pipeline;
 
-    const kafka = createKafkaClient(await this.#kafkaOptions());
     if (config.kafka.createTopics) {
       const topics = [
         config.kafka.inputTopic,
         config.kafka.outputTopic,
         config.kafka.dlqTopic,
         ...routingQueues(routing),
+        ...(shadow === undefined || config.shadow === undefined ? [] : [config.shadow.topic]),
       ];
       await withAdmin(kafka, (admin) =>
         createTopics(

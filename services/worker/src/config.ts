@@ -108,6 +108,11 @@ const envSchema = z.object({
   MODSTREAM_DLQ_MAX_ORIGINAL_BYTES: integer(DEFAULT_DEAD_LETTER_MAX_ORIGINAL_BYTES, 0),
   MODSTREAM_KAFKA_MAX_REQUEST_BYTES: integer(DEFAULT_MAX_REQUEST_BYTES, MIN_REQUEST_BYTES),
   MODSTREAM_ROUTING_POLICY_FILE: optionalText,
+  MODSTREAM_SHADOW_MODEL_DIR: optionalText,
+  MODSTREAM_SHADOW_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0.1),
+  MODSTREAM_SHADOW_TOPIC: text('comments.shadow'),
+  MODSTREAM_SHADOW_SESSIONS: integer(1, 1),
+  MODSTREAM_SHADOW_MAX_PENDING: integer(64, 1),
   MODSTREAM_HTTP_PORT: integer(9464, 0).pipe(z.number().max(65_535)),
   MODSTREAM_SHUTDOWN_DEADLINE_MS: integer(20_000, 1),
   MODSTREAM_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -144,6 +149,8 @@ export interface WorkerConfig {
   /** Bytes of the original message a dead letter carries; the rest is described by size and sha256. */
   dlqMaxOriginalBytes: number;
   routingPolicyFile?: string;
+  /** A candidate bundle scored on a sample of comments, on the side (MODSTREAM_SHADOW_*). */
+  shadow?: { dir: string; sampleRate: number; topic: string; sessions: number; maxPending: number };
   httpPort: number;
   shutdownDeadlineMs: number;
   logLevel: Env['MODSTREAM_LOG_LEVEL'];
@@ -229,6 +236,16 @@ export function loadConfig(env: NodeJS.ProcessEnv, mode: ConfigMode = 'worker'):
     maxTextBytes: e.MODSTREAM_MAX_TEXT_BYTES,
     dlqMaxOriginalBytes: e.MODSTREAM_DLQ_MAX_ORIGINAL_BYTES,
     routingPolicyFile: e.MODSTREAM_ROUTING_POLICY_FILE,
+    shadow:
+      e.MODSTREAM_SHADOW_MODEL_DIR === undefined
+        ? undefined
+        : {
+            dir: e.MODSTREAM_SHADOW_MODEL_DIR,
+            sampleRate: e.MODSTREAM_SHADOW_SAMPLE_RATE,
+            topic: e.MODSTREAM_SHADOW_TOPIC,
+            sessions: e.MODSTREAM_SHADOW_SESSIONS,
+            maxPending: e.MODSTREAM_SHADOW_MAX_PENDING,
+          },
     httpPort: e.MODSTREAM_HTTP_PORT,
     shutdownDeadlineMs: e.MODSTREAM_SHUTDOWN_DEADLINE_MS,
     logLevel: e.MODSTREAM_LOG_LEVEL,

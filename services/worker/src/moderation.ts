@@ -10,7 +10,7 @@ import type { WorkerConfig } from './config.js';
 
 export interface ModerationHooks extends Pick<
   PipelineOptions,
-  'metrics' | 'logger' | 'outputHeaders' | 'maxOutputBytes'
+  'metrics' | 'logger' | 'outputHeaders' | 'maxOutputBytes' | 'shadow'
 > {
   onBatch?: (size: number, ms: number) => void;
 }

@@ -9,7 +9,7 @@ import {
   withSpan,
   type Logger,
 } from '@modstream/telemetry';
-import type { PipelineMetrics, PipelineRecord } from '@modstream/moderation';
+import type { PipelineMetrics, PipelineRecord, ShadowMetrics } from '@modstream/moderation';
 
 export type { Logger } from '@modstream/telemetry';
 
@@ -18,6 +18,8 @@ export interface WorkerMetrics {
   batch(size: number, inferenceMs: number): void;
   consumerLag(topic: string, partition: number, lag: number): void;
   chunkRetry(step: string): void;
+  /** `active`: 1 while a shadow model runs, 0 when one is configured but could not start. */
+  shadow: ShadowMetrics & { active(running: boolean): void };
 }
 
 /** Metrics, traces and the /metrics handler of one worker process. */
@@ -77,6 +79,13 @@ export function startObservability(options: ObservabilityOptions): Observability
       },
       consumerLag: (_topic, partition, lag) => m.setConsumerLag(partition, lag),
       chunkRetry: (step) => m.chunkRetries.add(1, { step }),
+      shadow: {
+        decision: (label, primary, shadow) =>
+          m.shadowDecisions.add(1, { label, primary: primary ? '1' : '0', shadow: shadow ? '1' : '0' }),
+        published: (count) => m.shadowEvents.add(count),
+        dropped: (reason) => m.shadowDropped.add(1, { reason }),
+        active: (running) => m.shadowActive.add(running ? 1 : 0),
+      },
     },
     metricsHandler: (request, response) => telemetry.metricsHandler(request, response),
     outputHeaders: (input) => {
