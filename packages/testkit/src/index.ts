@@ -4,3 +4,4 @@ export * from './redis.js';
 export * from './settings.js';
 export * from './unique-name.js';
 export * from './wait-for.js';
+export * from './bundles.js';
