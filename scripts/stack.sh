@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Local Kafka (KRaft, single node) + Redis stack for development and tests.
-# Usage: scripts/stack.sh up|down|status|logs [kafka|redis|redis-auth] [-f]|install
+# Usage: scripts/stack.sh up|down|status|restart kafka|redis|redis-auth|logs [kafka|redis|redis-auth] [-f]|install
 # State, logs and pid files live in .stack/ at the repository root.
 set -euo pipefail
 
@@ -124,6 +124,16 @@ stop_service() {
   log "$name: stopped"
 }
 
+# Closes every descriptor above stderr in the calling (sub)shell, so a long-lived service never inherits
+# the stack lock or a lock the caller holds (e.g. `flock some.lock bash scripts/stack.sh restart kafka`).
+close_inherited_fds() {
+  local fd
+  for fd in /proc/"$BASHPID"/fd/*; do
+    fd="${fd##*/}"
+    if [ "$fd" -gt 2 ]; then { exec {fd}>&-; } 2>/dev/null || true; fi
+  done
+}
+
 # --- Redis ----------------------------------------------------------------------------------
 
 redis_ping() {
@@ -148,7 +158,7 @@ start_redis() {
   local args=(--bind 127.0.0.1 --port "$port" --save "" --appendonly no --daemonize yes
     --dir "$data_dir" --pidfile "$(pid_file "$name")" --logfile "$LOG_DIR/$name.log")
   if [ "${#auth[@]}" -gt 0 ]; then args+=(--requirepass "${auth[1]}"); fi
-  redis-server "${args[@]}" 9>&- || die "$name failed to start; see $LOG_DIR/$name.log"
+  (close_inherited_fds && exec redis-server "${args[@]}") || die "$name failed to start; see $LOG_DIR/$name.log"
   local deadline=$((SECONDS + REDIS_READY_TIMEOUT_S))
   until redis_ping "$port" "${auth[@]}"; do
     [ "$SECONDS" -lt "$deadline" ] || die "$name not ready after ${REDIS_READY_TIMEOUT_S}s; see $LOG_DIR/$name.log"
@@ -175,6 +185,15 @@ render_kafka_config() {
     "$KAFKA_TEMPLATE_DIR/server.properties.template" >"$KAFKA_DIR/server.properties"
 }
 
+kafka_ports_free() {
+  local port
+  for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$KAFKA_SASL_PORT"; do
+    port_in_use "$port" && die "port $port is in use by a process this stack did not start"
+  done
+  return 0
+}
+
+# `up`: fresh storage on every start (formatted with the SCRAM users), then the broker.
 start_kafka() {
   local pid
   if pid="$(running_pid kafka)"; then
@@ -182,15 +201,10 @@ start_kafka() {
     wait_kafka_ready "$pid"
     return 0
   fi
-  local port
-  for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$KAFKA_SASL_PORT"; do
-    port_in_use "$port" && die "port $port is in use by a process this stack did not start"
-  done
-  # Nothing is persisted: every start formats fresh storage with the SCRAM users.
+  kafka_ports_free
   rm -rf "$KAFKA_DIR"
   render_kafka_config
-  local log_file="$LOG_DIR/kafka.log"
-  : >"$log_file"
+  : >"$LOG_DIR/kafka.log"
   log "kafka: formatting storage"
   # A cluster id is 16 random bytes in unpadded base64url (what `StorageTool random-uuid` prints).
   local cluster_id
@@ -200,21 +214,44 @@ start_kafka() {
     --add-scram "SCRAM-SHA-256=[name=$SASL_USER,password=$SASL_PASSWORD]" \
     --add-scram "SCRAM-SHA-512=[name=$SASL_USER,password=$SASL_PASSWORD]" \
     >"$LOG_DIR/kafka-format.log" 2>&1 || die "kafka storage format failed; see $LOG_DIR/kafka-format.log"
+  launch_kafka
+}
+
+# `restart kafka`: stops the broker (SIGTERM, SIGKILL after STOP_TIMEOUT_S) and starts it again on the
+# storage it had: topics, messages, committed offsets and SCRAM users survive. Also starts a broker that
+# died, as long as its storage is there.
+restart_kafka() {
+  [ -f "$KAFKA_DIR/data/meta.properties" ] ||
+    die "kafka: no storage in $KAFKA_DIR/data to restart on; run \`$0 up\` first"
+  stop_service kafka
+  kafka_ports_free
+  render_kafka_config
+  launch_kafka
+}
+
+# Starts the broker on the storage in $KAFKA_DIR and waits until it is ready. kafka.log is appended to
+# across restarts; readiness is looked for after the size it had at launch.
+launch_kafka() {
+  local log_file="$LOG_DIR/kafka.log"
+  touch "$log_file"
+  stat -c %s "$log_file" >"$RUN_DIR/kafka.log-offset"
   log "kafka: starting on 127.0.0.1:$KAFKA_PORT (SASL 127.0.0.1:$KAFKA_SASL_PORT)"
-  (cd "$KAFKA_DIR" && exec setsid nohup java -Xms128m -Xmx"$KAFKA_HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
-    -Djava.awt.headless=true -Dkafka.logs.dir="$LOG_DIR" \
+  (cd "$KAFKA_DIR" && close_inherited_fds && exec setsid nohup java -Xms128m -Xmx"$KAFKA_HEAP" -XX:+UseG1GC \
+    -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true -Dkafka.logs.dir="$LOG_DIR" \
     -Dlog4j.configuration="file:$KAFKA_TEMPLATE_DIR/log4j.properties" \
     -cp "$KAFKA_LIBS/*" kafka.Kafka "$KAFKA_DIR/server.properties" \
-    >"$LOG_DIR/kafka.out" 2>&1 </dev/null 9>&-) &
+    >"$LOG_DIR/kafka.out" 2>&1 </dev/null) &
   local new_pid=$!
   printf '%s' "$new_pid" >"$(pid_file kafka)"
   wait_kafka_ready "$new_pid"
 }
 
 wait_kafka_ready() {
-  local pid="$1" log_file="$LOG_DIR/kafka.log" started=$SECONDS
+  local pid="$1" log_file="$LOG_DIR/kafka.log" started=$SECONDS offset
   local deadline=$((SECONDS + KAFKA_READY_TIMEOUT_S))
-  until grep -q 'Kafka Server started' "$log_file" 2>/dev/null; do
+  offset="$(cat "$RUN_DIR/kafka.log-offset" 2>/dev/null || echo 0)"
+  # Not a pipe: with pipefail, grep -q leaving early would fail the test through tail's SIGPIPE.
+  until grep -q 'Kafka Server started' < <(tail -c +"$((offset + 1))" "$log_file" 2>/dev/null); do
     [ -d "/proc/$pid" ] || die "kafka exited during startup; see $log_file and $LOG_DIR/kafka.out"
     [ "$SECONDS" -lt "$deadline" ] || die "kafka not ready after ${KAFKA_READY_TIMEOUT_S}s; see $log_file"
     sleep 0.2
@@ -249,6 +286,21 @@ cmd_down() {
   stop_service kafka
   stop_service redis-auth
   stop_service redis
+}
+
+cmd_restart() {
+  case "${1:-}" in
+    kafka) restart_kafka ;;
+    redis)
+      stop_service redis
+      start_redis redis "$REDIS_PORT"
+      ;;
+    redis-auth)
+      stop_service redis-auth
+      start_redis redis-auth "$REDIS_AUTH_PORT" -a "$SASL_PASSWORD"
+      ;;
+    *) die "unknown service '${1:-}' (kafka, redis or redis-auth)" ;;
+  esac
 }
 
 cmd_status() {
@@ -286,16 +338,17 @@ lock_stack() {
 main() {
   mkdir -p "$LOG_DIR" "$RUN_DIR"
   case "${1:-}" in
-    up | down | install) lock_stack ;;
+    up | down | restart | install) lock_stack ;;
   esac
   case "${1:-}" in
     up) cmd_up ;;
     down) cmd_down ;;
+    restart) cmd_restart "${2:-}" ;;
     status) cmd_status ;;
     logs) cmd_logs "${2:-}" "${3:-}" ;;
     install) install_all ;;
     *)
-      echo "usage: $0 up|down|status|logs [kafka|redis|redis-auth] [-f]|install" >&2
+      echo "usage: $0 up|down|status|restart kafka|redis|redis-auth|logs [kafka|redis|redis-auth] [-f]|install" >&2
       exit 2
       ;;
   esac

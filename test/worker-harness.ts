@@ -3,12 +3,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { connect as netConnect, createServer, isIP, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
-import { createTopics, withAdmin, type KafkaClient } from '@modstream/kafka-io';
+import { createTopics, withAdmin, type KafkaClient, type KafkaSocketFactory } from '@modstream/kafka-io';
 import type { TestContext } from 'node:test';
 import {
   createTestKafka,
@@ -101,6 +102,25 @@ export async function killWorker(worker: WorkerProcess): Promise<void> {
     worker.child.kill('SIGKILL');
     await worker.exited;
   }
+}
+
+/**
+ * `bash scripts/stack.sh restart <service>` from the repository root: stops the service and starts it
+ * again (Kafka on the storage it had). Resolves once the script exited, with its exit code and output.
+ */
+export async function restartStackService(
+  service: 'kafka' | 'redis' | 'redis-auth',
+): Promise<{ code: number | null; output: string; ms: number }> {
+  const started = Date.now();
+  const child = spawn('bash', [join(repoRoot, 'scripts/stack.sh'), 'restart', service], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  const [code] = (await once(child, 'close')) as [number | null];
+  return { code, output, ms: Date.now() - started };
 }
 
 /** Parses a JSON log line with the given msg (pino), if the worker wrote one. */
@@ -336,28 +356,90 @@ export interface DeadLetterOut {
   source: { topic: string; partition: number; offset: string };
 }
 
-/** Reads the labeled, dead-letter and queue topics from the beginning into memory. */
+/**
+ * kafkajs' default socket factory, remembering the sockets it opened. kafkajs 2.2.4 can leave a connection
+ * open after `disconnect()` when the broker restarted meanwhile: a fetch failing with
+ * KafkaJSConnectionClosedError drops the broker from the pool (`removeBroker`) without disconnecting it,
+ * while the consumer group keeps using that broker object as its coordinator and reconnects it. Such a
+ * connection (its socket and its request-timeout interval) keeps the process alive until the broker closes
+ * it as idle (`connections.max.idle.ms`, 10 minutes).
+ */
+export function trackedSockets(): {
+  socketFactory: KafkaSocketFactory;
+  /** Ends the sockets kafkajs did not end itself and waits until all are closed; returns how many. */
+  closeLeaked(timeoutMs?: number): Promise<number>;
+} {
+  const open = new Set<Socket>();
+  return {
+    socketFactory: ({ host, port, ssl, onConnect }) => {
+      const socket = ssl
+        ? tlsConnect({ host, port, ...(isIP(host) ? {} : { servername: host }), ...ssl }, onConnect)
+        : netConnect({ host, port }, onConnect);
+      socket.setKeepAlive(true, 60_000);
+      open.add(socket);
+      socket.once('close', () => open.delete(socket));
+      return socket;
+    },
+    closeLeaked: async (timeoutMs = 10_000) => {
+      // kafkajs' own disconnect() ends its sockets. Ending a forgotten one the same way makes the broker
+      // close it too, and kafkajs, seeing 'end', disconnects that connection (clearing its interval).
+      const leaked = [...open].filter((socket) => !socket.writableEnded);
+      for (const socket of leaked) socket.end();
+      await waitFor(() => open.size === 0, { timeoutMs, message: 'kafka sockets closed' }).catch(() => {
+        for (const socket of open) socket.destroy();
+      });
+      return leaked.length;
+    },
+  };
+}
+
+/**
+ * Reads the labeled, dead-letter and queue topics from the beginning into memory. Each output message is
+ * kept once (by topic, partition and offset), so a redelivery to the collector itself never looks like a
+ * duplicate output; a consumer that crashed for good (e.g. a broker restart) is replaced by a new one in
+ * the same group. The consumer has a Kafka client of its own (same broker), whose sockets `stop()` closes.
+ */
 export class OutputCollector {
   readonly labeled: LabeledOut[] = [];
   readonly deadLetters: DeadLetterOut[] = [];
   readonly review: { topic: string; id: string }[] = [];
+  /** Crashes of the collector's consumer: kafkajs restarted it, or the collector replaced it. */
+  readonly crashes: { error: string; restart: boolean }[] = [];
+  /** Connections kafkajs left open after the consumer disconnected, closed by `stop()`. */
+  leakedSockets = 0;
   readonly #kafka: KafkaClient;
+  readonly #sockets = trackedSockets();
+  readonly #consumerKafka = createTestKafka({ socketFactory: this.#sockets.socketFactory });
   readonly #topics: WorkerTopics;
-  readonly #consumer: ReturnType<KafkaClient['consumer']>;
+  readonly #groupId = uniqueName('collector');
+  readonly #seen = new Set<string>();
+  #consumer: ReturnType<KafkaClient['consumer']> | undefined;
+  #stopped = false;
 
   constructor(kafka: KafkaClient, topics: WorkerTopics) {
     this.#kafka = kafka;
     this.#topics = topics;
-    this.#consumer = kafka.consumer({ groupId: uniqueName('collector'), allowAutoTopicCreation: false });
   }
 
   async start(): Promise<void> {
     const { output, dlq, review, priority } = this.#topics;
-    await this.#consumer.connect();
-    await this.#consumer.subscribe({ topics: [output, dlq, review, priority], fromBeginning: true });
-    await this.#consumer.run({
+    const consumer = this.#consumerKafka.consumer({ groupId: this.#groupId, allowAutoTopicCreation: false });
+    this.#consumer = consumer;
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.crashes.push({
+        error: `${payload.error.name}: ${payload.error.message}`,
+        restart: payload.restart,
+      });
+      if (!payload.restart && !this.#stopped && this.#consumer === consumer) void this.#replace();
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [output, dlq, review, priority], fromBeginning: true });
+    await consumer.run({
       eachBatch: async ({ batch }) => {
         for (const message of batch.messages) {
+          const position = `${batch.topic}:${batch.partition}:${message.offset}`;
+          if (this.#seen.has(position)) continue;
+          this.#seen.add(position);
           const value = JSON.parse(message.value?.toString('utf8') ?? 'null') as Record<string, unknown>;
           if (batch.topic === output) this.labeled.push(value as unknown as LabeledOut);
           else if (batch.topic === dlq) {
@@ -367,6 +449,20 @@ export class OutputCollector {
         }
       },
     });
+  }
+
+  /** A new consumer in the same group; retried until the broker answers again (or the collector stops). */
+  async #replace(): Promise<void> {
+    await this.#consumer?.disconnect().catch(() => undefined);
+    while (!this.#stopped) {
+      try {
+        await this.start();
+        return;
+      } catch {
+        await this.#consumer?.disconnect().catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
+    }
   }
 
   /** Distinct input ids seen on the labeled or dead-letter topic. */
@@ -408,7 +504,12 @@ export class OutputCollector {
   }
 
   async stop(): Promise<void> {
-    await this.#consumer.disconnect();
+    this.#stopped = true;
+    try {
+      await this.#consumer?.disconnect();
+    } finally {
+      this.leakedSockets += await this.#sockets.closeLeaked();
+    }
   }
 }
 

@@ -1,10 +1,12 @@
 import kafkajs from 'kafkajs';
-import type { Admin, Kafka, LogEntry, SASLOptions } from 'kafkajs';
+import type { Admin, ISocketFactory, Kafka, LogEntry, SASLOptions } from 'kafkajs';
 
 const { Kafka: KafkaClass, logLevel: KafkaLogLevel } = kafkajs;
 
 export type KafkaClient = Kafka;
 export type KafkaAdmin = Admin;
+/** Opens the client's TCP/TLS connections (kafkajs `socketFactory`). */
+export type KafkaSocketFactory = ISocketFactory;
 
 export type SaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
 
@@ -44,6 +46,8 @@ export interface KafkaClientOptions {
   logLevel?: KafkaLogLevel;
   /** Receives kafkajs log records at or above `logLevel`; defaults to kafkajs' console logger. */
   log?: (record: KafkaLogRecord) => void;
+  /** Replaces kafkajs' socket factory, e.g. to keep track of the client's connections (tests). */
+  socketFactory?: KafkaSocketFactory;
 }
 
 const logLevels = {
@@ -84,6 +88,7 @@ export function createKafkaClient(options: KafkaClientOptions): KafkaClient {
     ...(options.connectionTimeoutMs !== undefined ? { connectionTimeout: options.connectionTimeoutMs } : {}),
     ...(options.requestTimeoutMs !== undefined ? { requestTimeout: options.requestTimeoutMs } : {}),
     ...(options.retries !== undefined ? { retry: { retries: options.retries } } : {}),
+    ...(options.socketFactory ? { socketFactory: options.socketFactory } : {}),
     logLevel: logLevels[options.logLevel ?? 'nothing'],
     ...(log
       ? {
