@@ -15,6 +15,7 @@ import { MemoryLabelCache, RedisLabelCache, type LabelCache } from '@modstream/l
 import { routingQueues, type Pipeline, type PipelineOutput } from '@modstream/moderation';
 import { resolveModelDir, type WorkerConfig } from './config.js';
 import { HealthServer } from './http-server.js';
+import { kafkaConnectionOptions } from './kafka-connection.js';
 import { StopSteps } from './stop-steps.js';
 import { createModeration } from './moderation.js';
 import { startObservability, type Logger, type Observability } from './observability.js';
@@ -190,21 +191,8 @@ export class WorkerApp {
   }
 
   async #kafkaOptions(): Promise<KafkaClientOptions> {
-    const { kafka } = this.#config;
-    const read = async (file: string | undefined) => (file === undefined ? undefined : await readFile(file));
     return {
-      brokers: kafka.brokers,
-      clientId: kafka.clientId,
-      sasl: kafka.sasl,
-      tls:
-        kafka.tls === undefined
-          ? undefined
-          : {
-              ca: await read(kafka.tls.caFile),
-              cert: await read(kafka.tls.certFile),
-              key: await read(kafka.tls.keyFile),
-              rejectUnauthorized: kafka.tls.rejectUnauthorized,
-            },
+      ...(await kafkaConnectionOptions(this.#config.kafka)),
       logLevel: 'warn',
       log: ({ level, namespace, message, extra }) => {
         const fields = { namespace, ...extra };

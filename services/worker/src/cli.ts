@@ -6,6 +6,7 @@ const commands: Record<string, () => Promise<{ run(args: string[]): Promise<numb
   explain: () => import('./commands/explain.js'),
   worker: () => import('./commands/worker.js'),
   embedded: () => import('./commands/embedded.js'),
+  shadow: () => import('./commands/shadow.js'),
 };
 
 const [name, ...args] = process.argv.slice(2);
