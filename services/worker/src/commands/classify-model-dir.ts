@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { BundleError, loadClassifier, type TextClassifier } from '@modstream/classifier';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,4 +30,26 @@ export function positiveInteger(value: string | undefined, name: string, fallbac
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+/**
+ * The bundle a model command (classify, explain) runs on, or the exit code when it cannot start: 2 with the
+ * usage when there is neither a text argument nor piped stdin, 1 with the reason when the bundle is unusable.
+ */
+export async function loadCommandClassifier(
+  command: string,
+  usage: string,
+  options: { model?: string; threads?: number; texts: readonly string[] },
+): Promise<TextClassifier | number> {
+  if (options.texts.length === 0 && process.stdin.isTTY) {
+    process.stderr.write(usage);
+    return 2;
+  }
+  try {
+    return await loadClassifier(resolveModelDir(options.model), { intraOpThreads: options.threads });
+  } catch (error) {
+    if (!(error instanceof BundleError || error instanceof UsageError)) throw error;
+    process.stderr.write(`modstream ${command}: ${error.message}\n`);
+    return 1;
+  }
 }

@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
-import { BundleError, loadClassifier, type Classification, type TextClassifier } from '@modstream/classifier';
-import { resolveModelDir, UsageError } from './classify-model-dir.js';
+import type { Classification, TextClassifier } from '@modstream/classifier';
+import { loadCommandClassifier } from './classify-model-dir.js';
 import { parseModelCommandArgs } from './model-command-args.js';
 
 const USAGE = `usage: modstream classify [--model <dir>] [--json] [--threads <n>] ["text" ...]
@@ -17,19 +17,8 @@ export async function run(args: string[]): Promise<number> {
     texts: positionals,
   }));
   if (typeof options === 'number') return options;
-  if (options.texts.length === 0 && process.stdin.isTTY) {
-    process.stderr.write(USAGE);
-    return 2;
-  }
-
-  let classifier: TextClassifier;
-  try {
-    classifier = await loadClassifier(resolveModelDir(options.model), { intraOpThreads: options.threads });
-  } catch (error) {
-    if (!(error instanceof BundleError || error instanceof UsageError)) throw error;
-    process.stderr.write(`modstream classify: ${error.message}\n`);
-    return 1;
-  }
+  const classifier = await loadCommandClassifier('classify', USAGE, options);
+  if (typeof classifier === 'number') return classifier;
   try {
     const print = printer(classifier, options.json);
     if (options.texts.length > 0) {

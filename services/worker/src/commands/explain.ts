@@ -1,14 +1,11 @@
 import { createInterface } from 'node:readline';
 import {
-  BundleError,
   DEFAULT_MAX_VARIANTS,
   explain,
-  loadClassifier,
   type Explanation,
   type LabelExplanation,
-  type TextClassifier,
 } from '@modstream/classifier';
-import { positiveInteger, resolveModelDir, UsageError } from './classify-model-dir.js';
+import { loadCommandClassifier, positiveInteger } from './classify-model-dir.js';
 import { parseModelCommandArgs } from './model-command-args.js';
 
 const USAGE = `usage: modstream explain [--model <dir>] [--json] [--threads <n>] [--label <name> ...] [--top <n>]
@@ -44,19 +41,8 @@ export async function run(args: string[]): Promise<number> {
     }),
   );
   if (typeof options === 'number') return options;
-  if (options.texts.length === 0 && process.stdin.isTTY) {
-    process.stderr.write(USAGE);
-    return 2;
-  }
-
-  let classifier: TextClassifier;
-  try {
-    classifier = await loadClassifier(resolveModelDir(options.model), { intraOpThreads: options.threads });
-  } catch (error) {
-    if (!(error instanceof BundleError || error instanceof UsageError)) throw error;
-    process.stderr.write(`modstream explain: ${error.message}\n`);
-    return 1;
-  }
+  const classifier = await loadCommandClassifier('explain', USAGE, options);
+  if (typeof classifier === 'number') return classifier;
   try {
     const { labels: known, modelId, modelVersion, thresholdsVersion } = classifier.info;
     const unknown = (options.labels ?? []).filter((label) => !known.includes(label));
