@@ -113,6 +113,8 @@ const envSchema = z.object({
   MODSTREAM_SHADOW_TOPIC: text('comments.shadow'),
   MODSTREAM_SHADOW_SESSIONS: integer(1, 1),
   MODSTREAM_SHADOW_MAX_PENDING: integer(64, 1),
+  // The shadow's latency does not matter: a long wait fills its batches, which costs the main path less CPU.
+  MODSTREAM_SHADOW_BATCH_MAX_WAIT_MS: integer(1_000, 0),
   MODSTREAM_HTTP_PORT: integer(9464, 0).pipe(z.number().max(65_535)),
   MODSTREAM_SHUTDOWN_DEADLINE_MS: integer(20_000, 1),
   MODSTREAM_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -150,7 +152,14 @@ export interface WorkerConfig {
   dlqMaxOriginalBytes: number;
   routingPolicyFile?: string;
   /** A candidate bundle scored on a sample of comments, on the side (MODSTREAM_SHADOW_*). */
-  shadow?: { dir: string; sampleRate: number; topic: string; sessions: number; maxPending: number };
+  shadow?: {
+    dir: string;
+    sampleRate: number;
+    topic: string;
+    sessions: number;
+    maxPending: number;
+    batchMaxWaitMs: number;
+  };
   httpPort: number;
   shutdownDeadlineMs: number;
   logLevel: Env['MODSTREAM_LOG_LEVEL'];
@@ -245,6 +254,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, mode: ConfigMode = 'worker'):
             topic: e.MODSTREAM_SHADOW_TOPIC,
             sessions: e.MODSTREAM_SHADOW_SESSIONS,
             maxPending: e.MODSTREAM_SHADOW_MAX_PENDING,
+            batchMaxWaitMs: e.MODSTREAM_SHADOW_BATCH_MAX_WAIT_MS,
           },
     httpPort: e.MODSTREAM_HTTP_PORT,
     shutdownDeadlineMs: e.MODSTREAM_SHUTDOWN_DEADLINE_MS,

@@ -46,6 +46,7 @@ export async function startShadow(
   }
   const batcher = createInferenceBatcher(classifier, {
     ...config.batch,
+    maxWaitMs: options.batchMaxWaitMs,
     maxInFlight: options.maxPending,
     concurrency: options.sessions,
   });
