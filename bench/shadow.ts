@@ -6,7 +6,7 @@
  */
 import { cpus } from 'node:os';
 import { deleteTopics, withAdmin } from '@modstream/kafka-io';
-import { waitFor, writeThresholdsVariant } from '@modstream/testkit';
+import { createTestRedis, deleteKeysWithPrefix, waitFor, writeThresholdsVariant } from '@modstream/testkit';
 import { loadCorpus, uniqueText } from './lib/corpus.js';
 import { freePort } from './lib/free-port.js';
 import {
@@ -123,3 +123,6 @@ for (const row of summary)
 const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores`;
 writeResult('shadow', { machine, events, rounds, summary, runs });
 await withAdmin(kafka, (admin) => deleteTopics(admin, created)).catch(() => undefined);
+const redis = createTestRedis(redisUrl);
+await deleteKeysWithPrefix(redis, `bench-shadow-${runTag}-`);
+redis.disconnect();

@@ -65,7 +65,13 @@ describe('RedisLabelCache against the stack Redis', () => {
   it('stores no raw text in keys or values', async () => {
     const text = 'A distinctive comment that must never reach Redis';
     await cache.setMany([{ key: cacheKey(text, 'm-test'), value: value('aspersion') }]);
-    const [, keys] = await redis!.scan('0', 'MATCH', `${keyPrefix}*`, 'COUNT', 1000);
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, batch] = await redis!.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 1000);
+      keys.push(...batch);
+      cursor = next;
+    } while (cursor !== '0');
     assert.ok(keys.length >= 1);
     const values = await redis!.mget(keys);
     for (const stored of [...keys, ...values]) {
