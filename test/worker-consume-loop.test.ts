@@ -154,3 +154,60 @@ test('consume loop: a chunk slower than the session timeout does not cost the gr
   assert.deepEqual(errors, []);
   assert.equal(handled, 20, 'no redelivery');
 });
+
+test('consume loop: a chunk whose handling fails transiently is retried with backoff, never skipped, and the loop lives on', async (t) => {
+  const [input, output] = [
+    await createTestTopic(2, { prefix: 'loop-retry-in' }),
+    await createTestTopic(1, { prefix: 'loop-retry-out' }),
+  ];
+  t.after(() => deleteTestTopics(input, output));
+  const kafka = createTestKafka();
+  const total = 400;
+  const seed = kafka.producer();
+  await seed.connect();
+  await seed.send({
+    topic: input,
+    acks: -1,
+    messages: Array.from({ length: total }, (_, i) => ({ key: `k${i}`, value: `v${i}` })),
+  });
+  await seed.disconnect();
+
+  const producer = new OutputProducer(kafka);
+  await producer.connect();
+  t.after(() => producer.disconnect());
+  const failuresLeft = new Map([['v7', 3]]);
+  const retries: string[] = [];
+  const published = new Set<string>();
+  const loop = new ConsumeLoop({
+    kafka,
+    groupId: uniqueName('loop-retry-group'),
+    topic: input,
+    producer,
+    chunkSize: 25,
+    logger: silent,
+    retryBackoff: { initialMs: 50, maxMs: 200 },
+    onRetry: (step, attempt) => retries.push(`${step}:${attempt}`),
+    onFatal: (error) => assert.fail(`the consumer died: ${error.message}`),
+    handle: async (records: ConsumedRecord[]) => {
+      for (const record of records) {
+        const left = failuresLeft.get(record.value?.toString() ?? '') ?? 0;
+        if (left > 0) {
+          failuresLeft.set(record.value!.toString(), left - 1);
+          throw new Error('model session unavailable');
+        }
+      }
+      for (const record of records) published.add(record.value!.toString());
+      return records.map((r) => ({
+        topic: output,
+        key: r.key,
+        value: Buffer.from(`out:${r.value?.toString()}`),
+      }));
+    },
+  });
+  await loop.start();
+  t.after(() => loop.stop());
+  await waitFor(() => published.size === total, { timeoutMs: 60_000, message: `${total} records published` });
+  assert.deepEqual(retries, ['handle:1', 'handle:2', 'handle:3']);
+  assert.ok(published.has('v7'), 'the failing record was retried, not skipped');
+  assert.ok(loop.joined, 'the consumer is still in its group');
+});
