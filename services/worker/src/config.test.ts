@@ -83,3 +83,14 @@ test('SASL, TLS and Redis settings are typed', () => {
   assert.equal(config.redis?.url, 'rediss://cache:6380');
   assert.equal(config.redis?.password, 'secret');
 });
+
+test('a dead-letter size that would not fit a produce request is a configuration error', () => {
+  const config = loadConfig({ MODSTREAM_KAFKA_BROKERS: 'a:9092' });
+  assert.equal(config.dlqMaxOriginalBytes, 65_536);
+  assert.equal(config.kafka.maxRequestBytes, 900_000);
+  assert.throws(
+    () => loadConfig({ MODSTREAM_KAFKA_BROKERS: 'a:9092', MODSTREAM_DLQ_MAX_ORIGINAL_BYTES: '700000' }),
+    (error: ConfigError) =>
+      error.problems.length === 1 && error.problems[0]!.startsWith('MODSTREAM_DLQ_MAX_ORIGINAL_BYTES:'),
+  );
+});

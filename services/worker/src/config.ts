@@ -46,17 +46,20 @@ const MIN_REQUEST_BYTES = 65_536;
 /** A dead letter's fields besides the original: error, source, key (at most 1 KiB in base64), hashes. */
 const DEAD_LETTER_FIELDS_BYTES = 4_096;
 
+/** A comma-separated host:port list (empty entries ignored). */
+export const brokerListSchema = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((broker) => broker.trim())
+      .filter((broker) => broker !== ''),
+  )
+  .pipe(z.array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port')));
+
 const envSchema = z.object({
-  MODSTREAM_KAFKA_BROKERS: z
-    .string()
-    .default('')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((broker) => broker.trim())
-        .filter((broker) => broker !== ''),
-    )
-    .pipe(z.array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port'))),
+  MODSTREAM_KAFKA_BROKERS: brokerListSchema,
   MODSTREAM_KAFKA_CLIENT_ID: text('modstream'),
   MODSTREAM_GROUP_ID: text('modstream-worker'),
   MODSTREAM_INPUT_TOPIC: text('comments'),
@@ -181,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, mode: ConfigMode = 'worker'):
       ),
     );
   }
+  if (parsed.success) problems.push(...outputSizeProblems(parsed.data));
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   const saslMechanism = e.MODSTREAM_KAFKA_SASL_MECHANISM;
@@ -278,7 +282,6 @@ function crossFieldProblems(env: NodeJS.ProcessEnv, mode: ConfigMode): string[] 
   if (isSet('MODSTREAM_KAFKA_TLS_CERT_FILE') !== isSet('MODSTREAM_KAFKA_TLS_KEY_FILE')) {
     problems.push('MODSTREAM_KAFKA_TLS_CERT_FILE and MODSTREAM_KAFKA_TLS_KEY_FILE: set both or neither');
   }
-  problems.push(...outputSizeProblems(env));
   return problems;
 }
 
@@ -286,13 +289,9 @@ function crossFieldProblems(env: NodeJS.ProcessEnv, mode: ConfigMode): string[] 
  * A dead letter (its original's base64 plus its fields) must fit in one produce request, or every
  * dead letter would be replaced by a minimal one.
  */
-function outputSizeProblems(env: NodeJS.ProcessEnv): string[] {
-  const number = (name: string, fallback: number) => {
-    const value = Number((env[name] ?? '').trim() || fallback);
-    return Number.isFinite(value) ? value : fallback;
-  };
-  const maxRequestBytes = number('MODSTREAM_KAFKA_MAX_REQUEST_BYTES', DEFAULT_MAX_REQUEST_BYTES);
-  const maxOriginalBytes = number('MODSTREAM_DLQ_MAX_ORIGINAL_BYTES', DEFAULT_DEAD_LETTER_MAX_ORIGINAL_BYTES);
+function outputSizeProblems(e: Env): string[] {
+  const maxRequestBytes = e.MODSTREAM_KAFKA_MAX_REQUEST_BYTES;
+  const maxOriginalBytes = e.MODSTREAM_DLQ_MAX_ORIGINAL_BYTES;
   const deadLetterBytes = Math.ceil(maxOriginalBytes / 3) * 4 + DEAD_LETTER_FIELDS_BYTES;
   if (deadLetterBytes + MIN_REQUEST_BYTES / 2 <= maxRequestBytes) return [];
   return [

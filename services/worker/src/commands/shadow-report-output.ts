@@ -1,5 +1,6 @@
 import type { PartitionRange } from '@modstream/kafka-io';
 import type { ModelVersions, ShadowPairReport, ShadowReport } from '@modstream/moderation';
+import { brokerListSchema } from '../config.js';
 import { UsageError } from './classify-model-dir.js';
 
 /** What was read: the topic, from when, and each partition's offset range. */
@@ -32,16 +33,12 @@ export function parseSince(value: string, now: Date = new Date()): Date {
   );
 }
 
-/** `--brokers host:port,...`. */
+/** `--brokers host:port,...`, checked like MODSTREAM_KAFKA_BROKERS. */
 export function parseBrokers(value: string): string[] {
-  const brokers = value
-    .split(',')
-    .map((broker) => broker.trim())
-    .filter((broker) => broker !== '');
-  const bad = brokers.filter((broker) => !/^[^\s:]+:\d+$/.test(broker));
-  if (brokers.length === 0 || bad.length > 0)
+  const parsed = brokerListSchema.safeParse(value);
+  if (!parsed.success || parsed.data.length === 0)
     throw new UsageError(`--brokers must be a comma-separated host:port list, got ${JSON.stringify(value)}`);
-  return brokers;
+  return parsed.data;
 }
 
 const versionsJson = (v: ModelVersions) => ({
