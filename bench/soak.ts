@@ -28,7 +28,15 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileS
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { deleteTopics, type KafkaAdmin } from '@modstream/kafka-io';
+import {
+  deleteTopics,
+  GroupConsumer,
+  openAdmin,
+  OutputProducer,
+  withAdmin,
+  type ConsumedRecord,
+  type KafkaAdmin,
+} from '@modstream/kafka-io';
 import { createTestRedis, deleteKeysWithPrefix, uniqueName } from '@modstream/testkit';
 import { loadCorpus, uniqueText } from './lib/corpus.js';
 import { freePort } from './lib/free-port.js';
@@ -194,27 +202,24 @@ async function stopWorker(worker: Worker): Promise<{ peakRssMiB: number | null; 
   return { peakRssMiB, exitCode };
 }
 
-type ReaderMessage = { timestamp: string; value: Buffer | null };
-
 /** Reads a topic from the beginning in a group of its own and hands over every message. */
-async function startReader(topic: string, groupId: string, onMessage: (message: ReaderMessage) => void) {
-  const consumer = kafka.consumer({ groupId, maxBytes: 16 * 1024 * 1024 });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  await consumer.run({
-    eachBatch: async ({ batch }) => {
-      for (const message of batch.messages) onMessage(message);
-    },
+async function startReader(topic: string, groupId: string, onRecord: (record: ConsumedRecord) => void) {
+  const consumer = new GroupConsumer(kafka, {
+    groupId,
+    topics: [topic],
+    maxBytes: 16 * 1024 * 1024,
+    onRecord,
   });
+  await consumer.start();
   return consumer;
 }
 
-function comment(id: string, text: string, timestamp: number) {
-  return { key: id, value: Buffer.from(JSON.stringify({ id, text })), timestamp: String(timestamp) };
+function comment(topic: string, id: string, text: string, timestamp: number) {
+  return { topic, key: id, value: Buffer.from(JSON.stringify({ id, text })), timestamp };
 }
 
 async function connectedProducer() {
-  const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: false });
+  const producer = new OutputProducer(kafka);
   await producer.connect();
   return producer;
 }
@@ -222,10 +227,10 @@ async function connectedProducer() {
 /** Messages behind: per partition, high watermark − the group's committed offset (low watermark if none). */
 async function consumerLag(admin: KafkaAdmin, topic: string, groupId: string): Promise<number> {
   const [watermarks, committed] = await Promise.all([
-    admin.fetchTopicOffsets(topic),
-    admin.fetchOffsets({ groupId, topics: [topic] }),
+    admin.watermarks(topic),
+    admin.committedOffsets(groupId, topic),
   ]);
-  const offsets = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+  const offsets = new Map(committed.map((p) => [p.partition, Number(p.offset)]));
   return watermarks.reduce((sum, p) => {
     const at = offsets.get(p.partition) ?? -1;
     return sum + Math.max(0, Number(p.high) - (at >= 0 ? at : Number(p.low)));
@@ -273,7 +278,7 @@ async function measureMissRate(): Promise<MissRate> {
   const t = topicsFor('miss');
   await ensureTopics(kafka, [t.input, t.output], PARTITIONS);
   const stamps: number[] = [];
-  const reader = await startReader(t.output, t.reader, (m) => void stamps.push(Number(m.timestamp)));
+  const reader = await startReader(t.output, t.reader, (m) => void stamps.push(m.timestamp));
   const producer = await connectedProducer();
   const worker = await startWorker(t);
   let produced = 0;
@@ -282,9 +287,9 @@ async function measureMissRate(): Promise<MissRate> {
       const n = Math.min(1_000, count - done);
       const now = Date.now();
       const messages = Array.from({ length: n }, (_, j) =>
-        comment(`${base}-m-${produced + j}`, uniqueText(corpus, `${runTag}m`, produced + j), now),
+        comment(t.input, `${base}-m-${produced + j}`, uniqueText(corpus, `${runTag}m`, produced + j), now),
       );
-      await producer.send({ topic: t.input, acks: -1, messages });
+      await producer.send(messages);
       produced += n;
       done += n;
     }
@@ -319,7 +324,7 @@ async function measureMissRate(): Promise<MissRate> {
   } finally {
     stopped = await stopWorker(worker);
     await producer.disconnect();
-    await reader.disconnect();
+    await reader.stop();
   }
   // Outputs come in clumps (a chunk is published when its slowest text is done, up to MODSTREAM_MAX_IN_FLIGHT
   // texts are in the works at any time): the rate is the least-squares slope of the output count over time,
@@ -453,11 +458,10 @@ async function runSoak(rate: number, partial: Partial<SoakRun>): Promise<SoakRun
     const producedAt = Date.parse(value.produced_at);
     const window = Math.max(1, Math.ceil((producedAt - startWall) / sampleMs));
     append(e2eByWindow, window, producedAt - sent);
-    append(ackByWindow, window, Number(m.timestamp) - sent);
+    append(ackByWindow, window, m.timestamp - sent);
   });
   const producer = await connectedProducer();
-  const admin = kafka.admin();
-  await admin.connect();
+  const admin = await openAdmin(kafka);
   const worker = await startWorker(t);
   const pid = worker.proc.child.pid!;
   const samples: Sample[] = [];
@@ -506,13 +510,13 @@ async function runSoak(rate: number, partial: Partial<SoakRun>): Promise<SoakRun
           repeat ? Math.floor(random() * uniqueTexts) : uniqueTexts++,
         );
         sentAt.set(id, now);
-        return comment(id, text, now);
+        return comment(t.input, id, text, now);
       });
-      // A broker that is away (restart) fails the send after kafkajs' retries: keep the batch and its
+      // A broker that is away (restart) fails the send after the producer's retries: keep the batch and its
       // timestamps and try again, so the outage shows as latency and lag rather than ending the run.
       for (;;) {
         try {
-          await producer.send({ topic: t.input, acks: -1, messages });
+          await producer.send(messages);
           break;
         } catch (error) {
           sendErrors++;
@@ -633,7 +637,7 @@ async function runSoak(rate: number, partial: Partial<SoakRun>): Promise<SoakRun
       workerSettings: workerSettings(worker.proc),
       workerStats: workerStats(worker.proc),
     });
-    await Promise.allSettled([producer.disconnect(), reader.disconnect(), admin.disconnect()]);
+    await Promise.allSettled([producer.disconnect(), reader.stop(), admin.disconnect()]);
   }
   return partial as SoakRun;
 }
@@ -715,14 +719,10 @@ function evaluate(run: SoakRun): Criterion[] {
 /** Deletes the run's topics, groups, cache keys and policy file (once). */
 async function removeRun(t: RunTopics): Promise<void> {
   if (!created.includes(t)) return;
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
+  await withAdmin(kafka, async (admin) => {
     await deleteTopics(admin, [t.input, t.output, t.dlq, ...t.queues]);
     await admin.deleteGroups([t.group, t.reader]).catch(() => undefined);
-  } finally {
-    await admin.disconnect();
-  }
+  });
   const redis = createTestRedis(redisUrl);
   try {
     await deleteKeysWithPrefix(redis, t.cachePrefix);

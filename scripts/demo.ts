@@ -8,16 +8,17 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { createTopics, withAdmin } from '../packages/kafka-io/src/index.js';
+import { createTopics, GroupConsumer, withAdmin } from '@modstream/kafka-io';
 import {
   createTestKafka,
   createTestRedis,
   deleteKeysWithPrefix,
   deleteTestTopics,
+  produceToTopic,
   testStackSettings,
   uniqueName,
   waitFor,
-} from '../packages/testkit/src/index.js';
+} from '@modstream/testkit';
 
 const EVENTS = Number(process.env.DEMO_EVENTS ?? 3_000);
 const TEXTS_FILE = process.env.DEMO_TEXTS ?? 'models/incivility-minilm-l6/reference/texts.jsonl';
@@ -90,15 +91,15 @@ async function main(): Promise<void> {
 
     const labeled: Labeled[] = [];
     let deadLetters = 0;
-    const reader = kafka.consumer({ groupId: `${base}.reader` });
-    await reader.connect();
-    await reader.subscribe({ topics: [topics.output, topics.dlq], fromBeginning: true });
-    await reader.run({
-      eachMessage: async ({ topic, message }) => {
+    const reader = new GroupConsumer(kafka, {
+      groupId: `${base}.reader`,
+      topics: [topics.output, topics.dlq],
+      onRecord: ({ topic, value }) => {
         if (topic === topics.dlq) deadLetters++;
-        else labeled.push(JSON.parse(message.value?.toString() ?? '{}') as Labeled);
+        else labeled.push(JSON.parse(value?.toString() ?? '{}') as Labeled);
       },
     });
+    await reader.start();
 
     const malformed = [
       Buffer.from('{"id": "broken-json", "text": '),
@@ -113,13 +114,8 @@ async function main(): Promise<void> {
       })),
       ...malformed.map((value, i) => ({ key: `bad-${i}`, value })),
     ];
-    const producer = kafka.producer();
-    await producer.connect();
     const startedAt = Date.now();
-    for (let i = 0; i < messages.length; i += 500) {
-      await producer.send({ topic: topics.input, acks: -1, messages: messages.slice(i, i + 500) });
-    }
-    await producer.disconnect();
+    await produceToTopic(kafka, topics.input, messages);
     console.log(
       `demo: produced ${messages.length} events (${texts.length} distinct texts cycled, 2 malformed)`,
     );
@@ -131,7 +127,7 @@ async function main(): Promise<void> {
       message: 'every event labeled or dead-lettered',
     });
     const seconds = (Date.now() - startedAt) / 1000;
-    await reader.disconnect();
+    await reader.stop();
 
     const byId = new Map(labeled.map((event) => [event.id, event]));
     console.log('\ndemo: labeled events (id, labels over threshold, top scores, text):');

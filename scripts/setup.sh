@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Fresh-machine bootstrap (idempotent): pnpm, node dependencies, redis-server, Kafka jars and,
-# when training/requirements-ci.txt exists, the Python venv .venv used by tests.
+# Fresh-machine bootstrap (idempotent) for what the worker and scripts/demo.sh need: pnpm, node
+# dependencies, redis-server and the Kafka jars. No Python: the test and bench commands add the .venv
+# themselves (scripts/setup-python.sh).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -30,29 +31,5 @@ fi
 
 log "installing redis-server and Kafka jars (if missing)"
 bash scripts/stack.sh install
-
-REQUIREMENTS=training/requirements-ci.txt
-if [ -f "$REQUIREMENTS" ]; then
-  if [ ! -x .venv/bin/python ]; then
-    python3 -c 'import ensurepip, venv' 2>/dev/null || {
-      as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
-    }
-    log "creating .venv"
-    python3 -m venv .venv
-  fi
-  stamp=.venv/.requirements-ci.sha256
-  wanted="$(sha256sum "$REQUIREMENTS" | cut -d' ' -f1)"
-  if [ "$(cat "$stamp" 2>/dev/null || true)" != "$wanted" ]; then
-    log "installing Python requirements from $REQUIREMENTS"
-    .venv/bin/python -m pip install -q --upgrade pip
-    .venv/bin/python -m pip install -q -r "$REQUIREMENTS"
-    printf '%s\n' "$wanted" >"$stamp"
-  else
-    log ".venv is up to date with $REQUIREMENTS"
-  fi
-else
-  log "no $REQUIREMENTS, skipping the Python venv"
-fi
 
 log "done"

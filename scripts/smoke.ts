@@ -1,14 +1,15 @@
 // Smoke flow for scripts/demo.sh: proves the local stack works end to end. It does not classify anything.
 import {
+  consumeUntil,
   createTestKafka,
   createTestRedis,
   createTestTopic,
   deleteKeysWithPrefix,
   deleteTestTopics,
+  produceToTopic,
   requireStack,
   uniqueName,
-  waitFor,
-} from '../packages/testkit/src/index.js';
+} from '@modstream/testkit';
 
 const count = 10;
 
@@ -16,28 +17,26 @@ async function kafkaRoundTrip(): Promise<void> {
   const topic = await createTestTopic(3, { prefix: 'smoke' });
   console.log(`kafka: created topic ${topic} with 3 partitions`);
   const kafka = createTestKafka();
-  const producer = kafka.producer();
-  await producer.connect();
-  await producer.send({
+  await produceToTopic(
+    kafka,
     topic,
-    messages: Array.from({ length: count }, (_, i) => ({ key: `key-${i}`, value: `message ${i}` })),
-  });
-  await producer.disconnect();
+    Array.from({ length: count }, (_, i) => ({ key: `key-${i}`, value: `message ${i}` })),
+  );
   console.log(`kafka: produced ${count} keyed messages`);
 
-  const consumer = kafka.consumer({ groupId: uniqueName('smoke') });
   const seen = new Map<number, number>();
   let received = 0;
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  await consumer.run({
-    eachMessage: async ({ partition }) => {
+  await consumeUntil(kafka, {
+    topics: [topic],
+    groupId: uniqueName('smoke'),
+    onRecord: ({ partition }) => {
       received += 1;
       seen.set(partition, (seen.get(partition) ?? 0) + 1);
     },
+    done: () => received >= count,
+    timeoutMs: 30_000,
+    message: 'consuming the smoke messages',
   });
-  await waitFor(() => received >= count, { timeoutMs: 30_000, message: 'consuming the smoke messages' });
-  await consumer.disconnect();
   const perPartition = [...seen].sort(([a], [b]) => a - b).map(([p, n]) => `p${p}=${n}`);
   console.log(`kafka: consumed ${received} messages through a consumer group (${perPartition.join(' ')})`);
   await deleteTestTopics(topic);

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The project's test command (README, CI): setup → stack up → build → checks → all tests.
+# The project's test command (README, CI): setup (worker and Python toolchain) → stack up → build → checks →
+# all tests.
 # Stops the stack on exit if this script started it; a stack that was already running is left alone.
 set -euo pipefail
 
@@ -9,6 +10,7 @@ cd "$ROOT"
 log() { printf '\n[test] === %s\n' "$*"; }
 
 bash scripts/setup.sh
+bash scripts/setup-python.sh
 
 if bash scripts/stack.sh status >/dev/null 2>&1; then
   log "stack already running; leaving it up afterwards"

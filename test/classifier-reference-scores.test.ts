@@ -32,7 +32,7 @@ async function readReference(): Promise<{ texts: string[]; reference: ReferenceF
 }
 
 describe('TypeScript scores equal Python ONNX Runtime scores on the committed bundle', async () => {
-  const classifier = await loadClassifier(bundleDir, { bucketSize: 1024 });
+  const classifier = await loadClassifier(bundleDir);
   const { texts, reference } = await readReference();
   const batchSize = reference.batch_size ?? 1; // "one text per run" unless the file says otherwise
 

@@ -14,11 +14,13 @@ export const silverTest = fileURLToPath(
   new URL('../../shared/data/incivility-silver/test.jsonl', import.meta.url),
 );
 
-/** The repo's .venv Python (scripts/setup.sh), or MODSTREAM_PYTHON; fails clearly when neither exists. */
+/** The repo's .venv Python (scripts/setup-python.sh), or MODSTREAM_PYTHON; fails clearly when neither exists. */
 export function python(): string {
   const path = process.env.MODSTREAM_PYTHON || fileURLToPath(new URL('../.venv/bin/python', import.meta.url));
   if (!existsSync(path)) {
-    throw new Error(`no Python at ${path}: run scripts/setup.sh (creates .venv) or set MODSTREAM_PYTHON`);
+    throw new Error(
+      `no Python at ${path}: run bash scripts/setup-python.sh (creates .venv) or set MODSTREAM_PYTHON`,
+    );
   }
   return path;
 }

@@ -6,6 +6,7 @@ import {
   createKafkaClient,
   KafkaConnectError,
   readTopic,
+  withAdmin,
   TopicNotFoundError,
   type ConsumedRecord,
 } from '@modstream/kafka-io';
@@ -13,6 +14,7 @@ import {
   createTestKafka,
   createTestTopic,
   deleteTestTopics,
+  produceToTopic,
   requireKafka,
   uniqueName,
 } from '@modstream/testkit';
@@ -27,9 +29,6 @@ test('readTopic: the whole topic to the end offsets it had at the start, from th
   const topic = await createTestTopic(3, { prefix: 'read-topic' });
   t.after(() => deleteTestTopics(topic));
   const kafka = createTestKafka();
-  const producer = kafka.producer();
-  await producer.connect();
-  t.after(() => producer.disconnect());
 
   // 30 messages two hours old, then 30 new ones; partition 2 gets only old ones.
   const old = Date.now() - 2 * HOUR;
@@ -37,19 +36,19 @@ test('readTopic: the whole topic to the end offsets it had at the start, from th
     key: `k${i}`,
     value: `v${i}`,
     partition,
-    timestamp: String(timestamp),
+    timestamp,
     headers: { n: String(i) },
   });
-  await producer.send({
+  await produceToTopic(
+    kafka,
     topic,
-    acks: -1,
-    messages: Array.from({ length: 30 }, (_, i) => message(i, old + i, i % 3)),
-  });
-  await producer.send({
+    Array.from({ length: 30 }, (_, i) => message(i, old + i, i % 3)),
+  );
+  await produceToTopic(
+    kafka,
     topic,
-    acks: -1,
-    messages: Array.from({ length: 30 }, (_, i) => message(30 + i, Date.now(), i % 2)),
-  });
+    Array.from({ length: 30 }, (_, i) => message(30 + i, Date.now(), i % 2)),
+  );
 
   const groupIdPrefix = uniqueName('read-topic-group');
   const all: ConsumedRecord[] = [];
@@ -61,11 +60,11 @@ test('readTopic: the whole topic to the end offsets it had at the start, from th
       if (!extraSent) {
         // Written after the read started: past the end offsets, so never read.
         extraSent = true;
-        await producer.send({
+        await produceToTopic(
+          kafka,
           topic,
-          acks: -1,
-          messages: [0, 1, 2].map((p) => message(999, p === 2 ? old : Date.now(), p)),
-        });
+          [0, 1, 2].map((p) => message(999, p === 2 ? old : Date.now(), p)),
+        );
       }
     },
   });
@@ -123,12 +122,9 @@ test('readTopic: the whole topic to the end offsets it had at the start, from th
   });
   assert.equal(future.records, 0);
 
-  const admin = kafka.admin();
-  await admin.connect();
-  t.after(() => admin.disconnect());
-  const { groups } = await admin.listGroups();
+  const groups = await withAdmin(kafka, (admin) => admin.listGroups());
   assert.deepEqual(
-    groups.filter((g) => g.groupId.startsWith(groupIdPrefix)),
+    groups.filter((groupId) => groupId.startsWith(groupIdPrefix)),
     [],
     'the throwaway consumer groups are deleted',
   );

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { cacheKey, RedisLabelCache, type CachedLabels } from '@modstream/label-cache';
+import { cacheKey, RedisLabelCache, type CachedScores } from '@modstream/label-cache';
 import {
   createTestRedis,
   deleteKeysWithPrefix,
@@ -13,12 +13,12 @@ import {
   waitFor,
 } from '@modstream/testkit';
 
-const value = (label: string): CachedLabels => ({
-  labels: [label],
+const value = (label: string): CachedScores => ({
   scores: { [label]: 0.91, vulgarity: 0.02 },
   modelVersion: 'm-test',
-  thresholdsVersion: 't-test',
 });
+const hit = (label: string) => ({ outcome: 'hit', value: value(label) });
+const miss = { outcome: 'miss' };
 
 describe('RedisLabelCache against the stack Redis', () => {
   const { redisUrl } = testStackSettings();
@@ -47,12 +47,28 @@ describe('RedisLabelCache against the stack Redis', () => {
       { key: a!, value: value('sarcasm') },
       { key: b!, value: value('namecalling') },
     ]);
-    assert.deepEqual(await cache.getMany([b!, missing!, a!]), [
-      value('namecalling'),
-      undefined,
-      value('sarcasm'),
-    ]);
+    assert.deepEqual(await cache.getMany([b!, missing!, a!]), [hit('namecalling'), miss, hit('sarcasm')]);
     assert.deepEqual(cache.stats(), { hits: 2, misses: 1, bypassed: 0, readErrors: 0, writeErrors: 0 });
+  });
+
+  it('reads an entry in the old labels-and-thresholds shape as a miss, and the next write replaces it', async () => {
+    const key = cacheKey('cached by an older worker', 'm-test');
+    const oldShape = {
+      labels: ['sarcasm'],
+      scores: { sarcasm: 0.91 },
+      model_version: 'm-test',
+      thresholds_version: 't-old',
+      cached_at: new Date().toISOString(),
+    };
+    await redis!.set(cache.redisKey(key), JSON.stringify(oldShape), 'EX', 60);
+    const before = cache.stats();
+    assert.deepEqual(await cache.getMany([key]), [miss]);
+    assert.equal(cache.stats().misses, before.misses + 1);
+    assert.deepEqual(await cache.setMany([{ key, value: value('sarcasm') }]), { failed: 0 });
+    assert.deepEqual(await cache.getMany([key]), [hit('sarcasm')]);
+    const stored = JSON.parse((await redis!.get(cache.redisKey(key))) ?? '{}') as Record<string, unknown>;
+    assert.equal(stored.labels, undefined, 'no labels are stored');
+    assert.equal(stored.format, 'scores.v1');
   });
 
   it('sets the TTL on every key', async () => {
@@ -119,29 +135,29 @@ describe('RedisLabelCache when Redis stops and comes back', () => {
   it('turns reads into misses and counts errors while down, then works again', async () => {
     await waitFor(() => cache.isAvailable(), { message: 'throwaway Redis ready' });
     await cache.setMany([{ key, value: value('lying') }]);
-    assert.deepEqual(await cache.getMany([key]), [value('lying')]);
+    assert.deepEqual(await cache.getMany([key]), [hit('lying')]);
 
     await stopRedis();
     await waitFor(() => !cache.isAvailable(), { message: 'cache notices Redis is gone' });
     const startedAt = Date.now();
-    assert.deepEqual(await cache.getMany([key, 'other']), [undefined, undefined]);
-    await cache.setMany([{ key, value: value('lying') }]);
+    assert.deepEqual(await cache.getMany([key, 'other']), [{ outcome: 'bypass' }, { outcome: 'bypass' }]);
+    assert.deepEqual(await cache.setMany([{ key, value: value('lying') }]), { failed: 1 });
     assert.ok(Date.now() - startedAt < 1_000, 'a down Redis fails fast');
     assert.deepEqual(cache.stats(), { hits: 1, misses: 0, bypassed: 2, readErrors: 1, writeErrors: 1 });
 
     startRedis();
     await waitFor(() => cache.isAvailable(), { message: 'cache reconnects on its own' });
-    assert.deepEqual(await cache.getMany([key]), [undefined], 'the restarted Redis is empty');
+    assert.deepEqual(await cache.getMany([key]), [miss], 'the restarted Redis is empty');
     await cache.setMany([{ key, value: value('pejorative') }]);
-    assert.deepEqual(await cache.getMany([key]), [value('pejorative')]);
+    assert.deepEqual(await cache.getMany([key]), [hit('pejorative')]);
     assert.deepEqual(cache.stats(), { hits: 2, misses: 1, bypassed: 2, readErrors: 1, writeErrors: 1 });
   });
 
   it('closes idempotently and never throws afterwards', async () => {
     await cache.close();
     await cache.close();
-    assert.deepEqual(await cache.getMany([key]), [undefined]);
-    await cache.setMany([{ key, value: value('lying') }]);
+    assert.deepEqual(await cache.getMany([key]), [{ outcome: 'bypass' }]);
+    assert.deepEqual(await cache.setMany([{ key, value: value('lying') }]), { failed: 1 });
   });
 });
 

@@ -7,6 +7,7 @@ import {
   createTestKafka,
   createTestTopic,
   deleteTestTopics,
+  produceToTopic,
   requireKafka,
   testStackSettings,
   uniqueName,
@@ -85,35 +86,28 @@ test('modstream shadow report: figures per version pair and label from a shadow 
   const topic = await createTestTopic(2, { prefix: 'shadow-report' });
   t.after(() => deleteTestTopics(topic));
   const kafka = createTestKafka();
-  const producer = kafka.producer();
-  await producer.connect();
-  t.after(() => producer.disconnect());
   const now = Date.now();
   // The current pair on partition 0 (so its sample ids come in this order), the old one on partition 1.
   const message = (key: string, value: Buffer | string, timestamp = now) => ({
     key,
     value,
     partition: timestamp === now ? 0 : 1,
-    timestamp: String(timestamp),
+    timestamp,
   });
-  await producer.send({
-    topic,
-    acks: -1,
-    messages: [
-      // m1 vs m2, written now: c2 and c5 lose namecalling in the shadow, c3 and c6 gain vulgarity.
-      message('c1', shadowEvent('c1', ['namecalling'], ['namecalling'])),
-      message('c2', shadowEvent('c2', ['namecalling'], [])),
-      message('c3', shadowEvent('c3', [], ['vulgarity'])),
-      message('c4', shadowEvent('c4', [], [])),
-      message('c5', shadowEvent('c5', ['namecalling', 'vulgarity'], ['vulgarity'])),
-      message('c6', shadowEvent('c6', [], ['vulgarity'])),
-      message('c1', shadowEvent('c1', ['namecalling'], ['namecalling'])),
-      message('bad', 'not a shadow event'),
-      // m1 vs m3, two hours old.
-      message('o1', shadowEvent('o1', ['vulgarity'], [], 'm3'), now - 2 * HOUR),
-      message('o2', shadowEvent('o2', [], [], 'm3'), now - 2 * HOUR),
-    ],
-  });
+  await produceToTopic(kafka, topic, [
+    // m1 vs m2, written now: c2 and c5 lose namecalling in the shadow, c3 and c6 gain vulgarity.
+    message('c1', shadowEvent('c1', ['namecalling'], ['namecalling'])),
+    message('c2', shadowEvent('c2', ['namecalling'], [])),
+    message('c3', shadowEvent('c3', [], ['vulgarity'])),
+    message('c4', shadowEvent('c4', [], [])),
+    message('c5', shadowEvent('c5', ['namecalling', 'vulgarity'], ['vulgarity'])),
+    message('c6', shadowEvent('c6', [], ['vulgarity'])),
+    message('c1', shadowEvent('c1', ['namecalling'], ['namecalling'])),
+    message('bad', 'not a shadow event'),
+    // m1 vs m3, two hours old.
+    message('o1', shadowEvent('o1', ['vulgarity'], [], 'm3'), now - 2 * HOUR),
+    message('o2', shadowEvent('o2', [], [], 'm3'), now - 2 * HOUR),
+  ]);
 
   const brokers = testStackSettings().kafkaBrokers.join(',');
   const whole = await modstream([

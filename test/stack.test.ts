@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
+import { openAdmin, withAdmin } from '@modstream/kafka-io';
 import {
+  consumeUntil,
   createTestKafka,
   createTestRedis,
   createTestSaslKafka,
@@ -8,10 +10,10 @@ import {
   countKeysWithPrefix,
   deleteKeysWithPrefix,
   deleteTestTopics,
+  produceToTopic,
   requireStack,
   testStackSettings,
   uniqueName,
-  waitFor,
 } from '@modstream/testkit';
 
 const messageCount = 1_000;
@@ -27,76 +29,51 @@ test('Kafka: 1,000 keyed messages on a 3-partition topic all reach a consumer gr
 
   const sent = new Map<string, string>();
   for (let i = 0; i < messageCount; i += 1) sent.set(`key-${i}`, `value-${i}`);
-  const producer = kafka.producer();
-  await producer.connect();
-  try {
-    await producer.send({
-      topic,
-      acks: -1,
-      messages: [...sent].map(([key, value]) => ({ key, value })),
-    });
-  } finally {
-    await producer.disconnect();
-  }
+  await produceToTopic(
+    kafka,
+    topic,
+    [...sent].map(([key, value]) => ({ key, value })),
+  );
 
   const groupId = uniqueName('stack-group');
   const received = new Map<string, string>();
   const partitions = new Set<number>();
   let deliveries = 0;
-  const consumer = kafka.consumer({ groupId });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ partition, message }) => {
-        deliveries += 1;
-        partitions.add(partition);
-        received.set(message.key?.toString() ?? '', message.value?.toString() ?? '');
-      },
-    });
-    await waitFor(() => received.size >= messageCount, {
-      timeoutMs: 60_000,
-      message: `consuming ${messageCount} messages from ${topic}`,
-    });
-  } finally {
-    await consumer.disconnect();
-  }
+  await consumeUntil(kafka, {
+    topics: [topic],
+    groupId,
+    onRecord: ({ partition, key, value }) => {
+      deliveries += 1;
+      partitions.add(partition);
+      received.set(key?.toString() ?? '', value?.toString() ?? '');
+    },
+    done: () => received.size >= messageCount,
+    timeoutMs: 60_000,
+    message: `consuming ${messageCount} messages from ${topic}`,
+  });
 
   assert.equal(received.size, messageCount);
   assert.deepEqual(received, sent);
   assert.ok(deliveries >= messageCount);
   assert.deepEqual([...partitions].sort(), [0, 1, 2]);
 
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    const total = (committed?.partitions ?? []).reduce((sum, p) => sum + Number(p.offset), 0);
-    assert.equal(total, messageCount, 'the group committed every consumed offset');
-  } finally {
-    await admin.disconnect();
-  }
+  const committed = await withAdmin(kafka, (admin) => admin.committedOffsets(groupId, topic));
+  const total = committed.reduce((sum, p) => sum + Number(p.offset), 0);
+  assert.equal(total, messageCount, 'the group committed every consumed offset');
 });
 
 test('Kafka: the SASL listener accepts SCRAM-SHA-256/512 for the stack user and rejects a wrong password', async () => {
   for (const mechanism of ['scram-sha-256', 'scram-sha-512'] as const) {
-    const admin = createTestSaslKafka(mechanism).admin();
-    await admin.connect();
-    try {
-      const cluster = await admin.describeCluster();
-      assert.equal(cluster.brokers.length, 1, mechanism);
-    } finally {
-      await admin.disconnect();
-    }
+    const cluster = await withAdmin(createTestSaslKafka(mechanism), (admin) => admin.describeCluster());
+    assert.equal(cluster.brokers.length, 1, mechanism);
   }
   const settings = testStackSettings();
   const intruder = createTestKafka({
     brokers: settings.kafkaSaslBrokers,
     sasl: { mechanism: 'scram-sha-256', username: settings.kafkaSasl.username, password: 'wrong' },
     retries: 0,
-  }).admin();
-  await assert.rejects(intruder.connect(), /authentication failed/i);
-  await intruder.disconnect();
+  });
+  await assert.rejects(openAdmin(intruder), /authentication failed/i);
 });
 
 test('Redis: keys written under a unique prefix read back and are cleaned up', async (t) => {

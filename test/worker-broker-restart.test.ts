@@ -115,7 +115,7 @@ test('broker restarted mid-stream with its data: the worker stays up and ready a
       `duplicates; SIGTERM to exit 0 in ${stopMs} ms; /readyz not 200 in ${notReady} of ${samples} ` +
       `samples; worker consumer crashes: ${crashLines.length} ${JSON.stringify(crashes)}; collector ` +
       `consumer crashes: ${collector.crashes.length} ${JSON.stringify(collectorCrashes)}; connections ` +
-      `kafkajs left open: ${collector.leakedSockets}`,
+      `left open by the Kafka client: ${collector.leakedSockets}`,
   );
   assert.deepEqual(missing, []);
 });

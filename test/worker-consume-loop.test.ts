@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { ConsumeLoop, OutputProducer, type ConsumedRecord } from '@modstream/kafka-io';
+import { ConsumeLoop, openAdmin, OutputProducer, type ConsumedRecord } from '@modstream/kafka-io';
 import {
+  consumeUntil,
   createTestKafka,
   createTestTopic,
   deleteTestTopics,
+  produceToTopic,
   requireKafka,
   uniqueName,
   waitFor,
@@ -26,17 +28,13 @@ test('consume loop: every input gets its output; a stop mid-stream and a restart
   const groupId = uniqueName('loop-group');
   const total = 3_000;
 
-  const admin = kafka.admin();
-  await admin.connect();
+  const admin = await openAdmin(kafka);
   t.after(() => admin.disconnect());
-  const seed = kafka.producer();
-  await seed.connect();
-  await seed.send({
-    topic: input,
-    acks: -1,
-    messages: Array.from({ length: total }, (_, i) => ({ key: `k${i}`, value: `v${i}` })),
-  });
-  await seed.disconnect();
+  await produceToTopic(
+    kafka,
+    input,
+    Array.from({ length: total }, (_, i) => ({ key: `k${i}`, value: `v${i}` })),
+  );
 
   const producer = new OutputProducer(kafka);
   await producer.connect();
@@ -44,20 +42,18 @@ test('consume loop: every input gets its output; a stop mid-stream and a restart
   const handled: number[] = [];
   const startLoop = () => {
     const loop = new ConsumeLoop({
-      kafka,
+      client: kafka,
       groupId,
       topic: input,
       producer,
       chunkSize: 50,
       logger: silent,
-      handle: async (records: ConsumedRecord[]) => {
+      handle: (records: ConsumedRecord[]) => {
         handled.push(records.length);
-        await new Promise((resolve) => setImmediate(resolve));
-        return records.map((r) => ({
-          topic: output,
-          key: r.key,
-          value: Buffer.from(`out:${r.value?.toString()}`),
-        }));
+        return records.map(async (r) => {
+          await new Promise((resolve) => setImmediate(resolve));
+          return [{ topic: output, key: r.key, value: Buffer.from(`out:${r.value?.toString()}`) }];
+        });
       },
     });
     return loop;
@@ -75,28 +71,26 @@ test('consume loop: every input gets its output; a stop mid-stream and a restart
   t.after(() => second.stop());
 
   const committedEnd = async () => {
-    const offsets = await admin.fetchOffsets({ groupId, topics: [input] });
-    const ends = await admin.fetchTopicOffsets(input);
-    return ends.every(
-      (end) => offsets[0]?.partitions.find((p) => p.partition === end.partition)?.offset === end.high,
-    );
+    const offsets = await admin.committedOffsets(groupId, input);
+    const ends = await admin.watermarks(input);
+    return ends.every((end) => offsets.find((p) => p.partition === end.partition)?.offset === end.high);
   };
   await waitFor(committedEnd, { timeoutMs: 60_000, message: 'offsets committed up to the end' });
 
-  const outputEnd = Number((await admin.fetchTopicOffsets(output))[0]?.high);
+  const outputEnd = Number((await admin.watermarks(output))[0]?.high);
   const values = new Set<string>();
-  const reader = kafka.consumer({ groupId: uniqueName('loop-reader') });
-  await reader.connect();
-  await reader.subscribe({ topics: [output], fromBeginning: true });
   let read = 0;
-  await reader.run({
-    eachMessage: async ({ message }) => {
+  await consumeUntil(kafka, {
+    topics: [output],
+    groupId: uniqueName('loop-reader'),
+    onRecord: ({ value }) => {
       read++;
-      values.add(message.value?.toString() ?? '');
+      values.add(value?.toString() ?? '');
     },
+    done: () => read >= outputEnd,
+    timeoutMs: 30_000,
+    message: 'read all outputs',
   });
-  await waitFor(() => read >= outputEnd, { timeoutMs: 30_000, message: 'read all outputs' });
-  await reader.disconnect();
 
   const missing = Array.from({ length: total }, (_, i) => `out:v${i}`).filter((v) => !values.has(v));
   assert.deepEqual(missing, []);
@@ -112,14 +106,11 @@ test('consume loop: a chunk slower than the session timeout does not cost the gr
   ];
   t.after(() => deleteTestTopics(input, output));
   const kafka = createTestKafka();
-  const seed = kafka.producer();
-  await seed.connect();
-  await seed.send({
-    topic: input,
-    acks: -1,
-    messages: Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })),
-  });
-  await seed.disconnect();
+  await produceToTopic(
+    kafka,
+    input,
+    Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })),
+  );
 
   const producer = new OutputProducer(kafka);
   await producer.connect();
@@ -129,7 +120,7 @@ test('consume loop: a chunk slower than the session timeout does not cost the gr
   let handled = 0;
   const sessionTimeoutMs = 6_000;
   const loop = new ConsumeLoop({
-    kafka,
+    client: kafka,
     groupId: uniqueName('slow-group'),
     topic: input,
     producer,
@@ -140,11 +131,16 @@ test('consume loop: a chunk slower than the session timeout does not cost the gr
       warn: () => undefined,
       error: (fields) => errors.push(fields),
     },
-    handle: async (records) => {
-      // Simulated inference longer than the session timeout.
-      if (handled === 0) await new Promise((resolve) => setTimeout(resolve, sessionTimeoutMs + 3_000));
-      handled += records.length;
-      return records.map((r) => ({ topic: output, key: r.key, value: r.value ?? Buffer.alloc(0) }));
+    handle: (records) => {
+      const chunk = (async () => {
+        // Simulated inference longer than the session timeout.
+        if (handled === 0) await new Promise((resolve) => setTimeout(resolve, sessionTimeoutMs + 3_000));
+        handled += records.length;
+      })();
+      return records.map(async (r) => {
+        await chunk;
+        return [{ topic: output, key: r.key, value: r.value ?? Buffer.alloc(0) }];
+      });
     },
   });
   await loop.start();
@@ -163,14 +159,11 @@ test('consume loop: a chunk whose handling fails transiently is retried with bac
   t.after(() => deleteTestTopics(input, output));
   const kafka = createTestKafka();
   const total = 400;
-  const seed = kafka.producer();
-  await seed.connect();
-  await seed.send({
-    topic: input,
-    acks: -1,
-    messages: Array.from({ length: total }, (_, i) => ({ key: `k${i}`, value: `v${i}` })),
-  });
-  await seed.disconnect();
+  await produceToTopic(
+    kafka,
+    input,
+    Array.from({ length: total }, (_, i) => ({ key: `k${i}`, value: `v${i}` })),
+  );
 
   const producer = new OutputProducer(kafka);
   await producer.connect();
@@ -179,7 +172,7 @@ test('consume loop: a chunk whose handling fails transiently is retried with bac
   const retries: string[] = [];
   const published = new Set<string>();
   const loop = new ConsumeLoop({
-    kafka,
+    client: kafka,
     groupId: uniqueName('loop-retry-group'),
     topic: input,
     producer,
@@ -188,21 +181,16 @@ test('consume loop: a chunk whose handling fails transiently is retried with bac
     retryBackoff: { initialMs: 50, maxMs: 200 },
     onRetry: (step, attempt) => retries.push(`${step}:${attempt}`),
     onFatal: (error) => assert.fail(`the consumer died: ${error.message}`),
-    handle: async (records: ConsumedRecord[]) => {
-      for (const record of records) {
+    handle: (records: ConsumedRecord[]) =>
+      records.map(async (record) => {
         const left = failuresLeft.get(record.value?.toString() ?? '') ?? 0;
         if (left > 0) {
           failuresLeft.set(record.value!.toString(), left - 1);
           throw new Error('model session unavailable');
         }
-      }
-      for (const record of records) published.add(record.value!.toString());
-      return records.map((r) => ({
-        topic: output,
-        key: r.key,
-        value: Buffer.from(`out:${r.value?.toString()}`),
-      }));
-    },
+        published.add(record.value!.toString());
+        return [{ topic: output, key: record.key, value: Buffer.from(`out:${record.value?.toString()}`) }];
+      }),
   });
   await loop.start();
   t.after(() => loop.stop());

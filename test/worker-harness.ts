@@ -9,13 +9,20 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
-import { createTopics, withAdmin, type KafkaClient, type KafkaSocketFactory } from '@modstream/kafka-io';
+import {
+  createTopics,
+  GroupConsumer,
+  withAdmin,
+  type KafkaClient,
+  type KafkaSocketFactory,
+} from '@modstream/kafka-io';
 import type { TestContext } from 'node:test';
 import {
   createTestKafka,
   createTestRedis,
   deleteKeysWithPrefix,
   deleteTestTopics,
+  produceToTopic,
   testStackSettings,
   uniqueName,
   waitFor,
@@ -324,19 +331,11 @@ export async function produceEvents(
   topic: string,
   events: readonly TestEvent[],
 ): Promise<void> {
-  const producer = kafka.producer();
-  await producer.connect();
-  try {
-    for (let i = 0; i < events.length; i += 500) {
-      await producer.send({
-        topic,
-        acks: -1,
-        messages: events.slice(i, i + 500).map((event) => ({ key: event.id, value: event.value })),
-      });
-    }
-  } finally {
-    await producer.disconnect();
-  }
+  await produceToTopic(
+    kafka,
+    topic,
+    events.map((event) => ({ key: event.id, value: event.value })),
+  );
 }
 
 // ---------------------------------------------------------------- outputs
@@ -357,8 +356,8 @@ export interface DeadLetterOut {
 }
 
 /**
- * kafkajs' default socket factory, remembering the sockets it opened. kafkajs 2.2.4 can leave a connection
- * open after `disconnect()` when the broker restarted meanwhile: a fetch failing with
+ * The Kafka client's default socket factory, remembering the sockets it opened. The client (kafkajs 2.2.4)
+ * can leave a connection open after `disconnect()` when the broker restarted meanwhile: a fetch failing with
  * KafkaJSConnectionClosedError drops the broker from the pool (`removeBroker`) without disconnecting it,
  * while the consumer group keeps using that broker object as its coordinator and reconnects it. Such a
  * connection (its socket and its request-timeout interval) keeps the process alive until the broker closes
@@ -366,7 +365,7 @@ export interface DeadLetterOut {
  */
 export function trackedSockets(): {
   socketFactory: KafkaSocketFactory;
-  /** Ends the sockets kafkajs did not end itself and waits until all are closed; returns how many. */
+  /** Ends the sockets the client did not end itself and waits until all are closed; returns how many. */
   closeLeaked(timeoutMs?: number): Promise<number>;
 } {
   const open = new Set<Socket>();
@@ -381,8 +380,8 @@ export function trackedSockets(): {
       return socket;
     },
     closeLeaked: async (timeoutMs = 10_000) => {
-      // kafkajs' own disconnect() ends its sockets. Ending a forgotten one the same way makes the broker
-      // close it too, and kafkajs, seeing 'end', disconnects that connection (clearing its interval).
+      // The client's own disconnect ends its sockets. Ending a forgotten one the same way makes the broker
+      // close it too, and the client, seeing 'end', disconnects that connection (clearing its interval).
       const leaked = [...open].filter((socket) => !socket.writableEnded);
       for (const socket of leaked) socket.end();
       await waitFor(() => open.size === 0, { timeoutMs, message: 'kafka sockets closed' }).catch(() => {
@@ -403,9 +402,9 @@ export class OutputCollector {
   readonly labeled: LabeledOut[] = [];
   readonly deadLetters: DeadLetterOut[] = [];
   readonly review: { topic: string; id: string }[] = [];
-  /** Crashes of the collector's consumer: kafkajs restarted it, or the collector replaced it. */
+  /** Crashes of the collector's consumer: the client restarted it, or the collector replaced it. */
   readonly crashes: { error: string; restart: boolean }[] = [];
-  /** Connections kafkajs left open after the consumer disconnected, closed by `stop()`. */
+  /** Connections the client left open after the consumer disconnected, closed by `stop()`. */
   leakedSockets = 0;
   readonly #kafka: KafkaClient;
   readonly #sockets = trackedSockets();
@@ -413,7 +412,7 @@ export class OutputCollector {
   readonly #topics: WorkerTopics;
   readonly #groupId = uniqueName('collector');
   readonly #seen = new Set<string>();
-  #consumer: ReturnType<KafkaClient['consumer']> | undefined;
+  #consumer: GroupConsumer | undefined;
   #stopped = false;
 
   constructor(kafka: KafkaClient, topics: WorkerTopics) {
@@ -423,43 +422,38 @@ export class OutputCollector {
 
   async start(): Promise<void> {
     const { output, dlq, review, priority } = this.#topics;
-    const consumer = this.#consumerKafka.consumer({ groupId: this.#groupId, allowAutoTopicCreation: false });
-    this.#consumer = consumer;
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      this.crashes.push({
-        error: `${payload.error.name}: ${payload.error.message}`,
-        restart: payload.restart,
-      });
-      if (!payload.restart && !this.#stopped && this.#consumer === consumer) void this.#replace();
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topics: [output, dlq, review, priority], fromBeginning: true });
-    await consumer.run({
-      eachBatch: async ({ batch }) => {
-        for (const message of batch.messages) {
-          const position = `${batch.topic}:${batch.partition}:${message.offset}`;
-          if (this.#seen.has(position)) continue;
-          this.#seen.add(position);
-          const value = JSON.parse(message.value?.toString('utf8') ?? 'null') as Record<string, unknown>;
-          if (batch.topic === output) this.labeled.push(value as unknown as LabeledOut);
-          else if (batch.topic === dlq) {
-            const event = value as unknown as DeadLetterOut;
-            this.deadLetters.push({ ...event, id: message.key?.toString('utf8') ?? '' });
-          } else this.review.push({ topic: batch.topic, id: String(value.id) });
-        }
+    const consumer: GroupConsumer = new GroupConsumer(this.#consumerKafka, {
+      groupId: this.#groupId,
+      topics: [output, dlq, review, priority],
+      onRecord: (record) => {
+        const position = `${record.topic}:${record.partition}:${record.offset}`;
+        if (this.#seen.has(position)) return;
+        this.#seen.add(position);
+        const value = JSON.parse(record.value?.toString('utf8') ?? 'null') as Record<string, unknown>;
+        if (record.topic === output) this.labeled.push(value as unknown as LabeledOut);
+        else if (record.topic === dlq) {
+          const event = value as unknown as DeadLetterOut;
+          this.deadLetters.push({ ...event, id: record.key?.toString('utf8') ?? '' });
+        } else this.review.push({ topic: record.topic, id: String(value.id) });
+      },
+      onCrash: ({ error, restart }) => {
+        this.crashes.push({ error: `${error.name}: ${error.message}`, restart });
+        if (!restart && !this.#stopped && this.#consumer === consumer) void this.#replace();
       },
     });
+    this.#consumer = consumer;
+    await consumer.start();
   }
 
   /** A new consumer in the same group; retried until the broker answers again (or the collector stops). */
   async #replace(): Promise<void> {
-    await this.#consumer?.disconnect().catch(() => undefined);
+    await this.#consumer?.stop().catch(() => undefined);
     while (!this.#stopped) {
       try {
         await this.start();
         return;
       } catch {
-        await this.#consumer?.disconnect().catch(() => undefined);
+        await this.#consumer?.stop().catch(() => undefined);
         await new Promise((resolve) => setTimeout(resolve, 1_000));
       }
     }
@@ -486,27 +480,24 @@ export class OutputCollector {
 
   /** Waits until this collector read every message written so far to the output topics. */
   async waitCaughtUp(timeoutMs = 30_000): Promise<void> {
-    const admin = this.#kafka.admin();
-    await admin.connect();
-    try {
-      const topics = [this.#topics.output, this.#topics.dlq, this.#topics.review, this.#topics.priority];
-      let expected = 0;
+    const topics = [this.#topics.output, this.#topics.dlq, this.#topics.review, this.#topics.priority];
+    const expected = await withAdmin(this.#kafka, async (admin) => {
+      let sum = 0;
       for (const topic of topics) {
-        for (const partition of await admin.fetchTopicOffsets(topic)) expected += Number(partition.high);
+        for (const partition of await admin.watermarks(topic)) sum += Number(partition.high);
       }
-      await waitFor(() => this.labeled.length + this.deadLetters.length + this.review.length >= expected, {
-        timeoutMs,
-        message: `collector caught up to ${expected} messages`,
-      });
-    } finally {
-      await admin.disconnect();
-    }
+      return sum;
+    });
+    await waitFor(() => this.labeled.length + this.deadLetters.length + this.review.length >= expected, {
+      timeoutMs,
+      message: `collector caught up to ${expected} messages`,
+    });
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
     try {
-      await this.#consumer?.disconnect();
+      await this.#consumer?.stop();
     } finally {
       this.leakedSockets += await this.#sockets.closeLeaked();
     }

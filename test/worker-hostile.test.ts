@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { before, test } from 'node:test';
 import { requireStack, waitFor } from '@modstream/testkit';
-import { createTopics, withAdmin, type KafkaClient } from '@modstream/kafka-io';
+import { createTopics, produceToPartitions, withAdmin, type KafkaClient } from '@modstream/kafka-io';
 import { makeHostileInputs, type HostileInput } from './hostile-inputs.js';
 import {
   OutputCollector,
@@ -148,43 +148,23 @@ async function timedPhase(
   return events.length / ((Date.now() - startedAt) / 1000);
 }
 
-/** Produces to explicit partitions, at most ~900 kB a request; returns `partition:offset` → input. */
+/** Produces to explicit partitions; returns `partition:offset` → input. */
 async function produceAt(
   kafka: KafkaClient,
   topic: string,
   inputs: HostileInput[],
 ): Promise<Map<string, HostileInput>> {
-  const producer = kafka.producer();
-  await producer.connect();
-  const offsets = new Map<string, HostileInput>();
-  try {
-    let request: HostileInput[] = [];
-    let bytes = 0;
-    const flush = async () => {
-      if (request.length === 0) return;
-      const metadata = await producer.send({
-        topic,
-        acks: -1,
-        messages: request.map(({ partition, key, value, headers }) => ({ partition, key, value, headers })),
-      });
-      for (const { partition, baseOffset } of metadata) {
-        request
-          .filter((input) => input.partition === partition)
-          .forEach((input, i) => offsets.set(`${partition}:${BigInt(baseOffset ?? '0') + BigInt(i)}`, input));
-      }
-      request = [];
-      bytes = 0;
-    };
-    for (const input of inputs) {
-      const size = (input.key?.byteLength ?? 0) + (input.value?.byteLength ?? 0) + 6_000;
-      if (bytes + size > 900_000) await flush();
-      request.push(input);
-      bytes += size;
-    }
-    await flush();
-  } finally {
-    await producer.disconnect();
-  }
+  const appended = await produceToPartitions(
+    kafka,
+    inputs.map(({ partition, key, value, headers }) => ({
+      topic,
+      partition,
+      key,
+      value,
+      ...(headers !== undefined ? { headers } : {}),
+    })),
+  );
+  const offsets = new Map(appended.map((offset, i) => [`${inputs[i]!.partition}:${offset}`, inputs[i]!]));
   assert.equal(offsets.size, inputs.length);
   return offsets;
 }

@@ -6,9 +6,9 @@ import { inShadowSample } from '@modstream/moderation';
 import type { KafkaClient } from '@modstream/kafka-io';
 import {
   deleteTestTopics,
+  readRecords,
   requireStack,
   uniqueName,
-  waitFor,
   writeBrokenBundle,
   writeThresholdsVariant,
 } from '@modstream/testkit';
@@ -114,22 +114,8 @@ async function runWorker(
 
 /** Every shadow event, read until `expected` arrived. */
 async function readShadowTopic(kafka: KafkaClient, topic: string, expected: number): Promise<ShadowEvent[]> {
-  const events: ShadowEvent[] = [];
-  const consumer = kafka.consumer({ groupId: uniqueName('shadow-reader') });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        events.push(shadowEventSchema.parse(JSON.parse(message.value?.toString('utf8') ?? 'null')));
-      },
-    });
-    await waitFor(() => events.length >= expected, {
-      timeoutMs: 60_000,
-      message: `${expected} shadow events`,
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return events;
+  const records = await readRecords(kafka, topic, expected);
+  return records.map((record) =>
+    shadowEventSchema.parse(JSON.parse(record.value?.toString('utf8') ?? 'null')),
+  );
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
+import { openAdmin } from '@modstream/kafka-io';
 import { createTestKafka, deleteTestTopics, requireStack, waitFor } from '@modstream/testkit';
 import {
   OutputCollector,
@@ -20,8 +21,7 @@ before(async () => {
 
 test('SIGTERM mid-stream: the chunk in flight is published and committed, exit 0 within the deadline', async (t) => {
   const { kafka, topics, env } = await workerTestContext(t, 'sigterm', 2);
-  const admin = kafka.admin();
-  await admin.connect();
+  const admin = await openAdmin(kafka);
   t.after(() => admin.disconnect());
   const events = makeEvents(4_000, { repeatRatio: 0.1, idPrefix: 't', seed: 3 });
   await produceEvents(kafka, topics.input, events);
@@ -46,14 +46,14 @@ test('SIGTERM mid-stream: the chunk in flight is published and committed, exit 0
   await collector.waitCaughtUp();
 
   // Per partition: the outputs cover offsets 0..n-1 without a gap and the committed offset is exactly n.
-  const [group] = await admin.fetchOffsets({ groupId: env.MODSTREAM_GROUP_ID!, topics: [topics.input] });
-  const partitions = await admin.fetchTopicOffsets(topics.input);
+  const group = await admin.committedOffsets(env.MODSTREAM_GROUP_ID!, topics.input);
+  const partitions = await admin.watermarks(topics.input);
   let output = 0;
   for (const { partition, high } of partitions) {
     const offsets = new Set(
       collector.labeled.filter((e) => e.source.partition === partition).map((e) => Number(e.source.offset)),
     );
-    const committed = Number(group?.partitions.find((p) => p.partition === partition)?.offset ?? -1);
+    const committed = Number(group.find((p) => p.partition === partition)?.offset ?? -1);
     const expected = offsets.size === 0 ? -1 : Math.max(...offsets) + 1;
     console.log(
       `sigterm: partition ${partition}: end ${high}, output ${offsets.size}, committed ${committed}`,

@@ -52,11 +52,15 @@ export async function runKafkaService(
   const producer = new OutputProducer(kafka);
   await producer.connect();
   const loop = new ConsumeLoop({
-    kafka,
+    client: kafka,
     groupId: env.groupId,
     topic: env.input,
     producer,
-    handle,
+    handle: (records) => {
+      // The chunk's outputs ride on its first record: no offset of it is committed before they are acknowledged.
+      const outputs = handle(records);
+      return records.map((_, i) => (i === 0 ? outputs : outputs.then(() => [])));
+    },
     chunkSize: env.chunkSize,
     partitionsConsumedConcurrently: env.partitionsConcurrently,
     sessionTimeoutMs: 30_000,

@@ -2,11 +2,13 @@ import {
   OutputProducer,
   createKafkaClient,
   createTopics,
+  openAdmin,
+  topicMessageCount,
   withAdmin,
   type KafkaClient,
   type OutboundMessage,
 } from '@modstream/kafka-io';
-import { testStackSettings, uniqueName, waitFor } from '@modstream/testkit';
+import { consumeUntil, testStackSettings, uniqueName, waitFor } from '@modstream/testkit';
 
 export const brokers = (process.env.BENCH_KAFKA_BROKERS ?? testStackSettings().kafkaBrokers.join(','))
   .split(',')
@@ -28,10 +30,7 @@ export async function ensureTopics(kafka: KafkaClient, topics: string[], partiti
 
 /** Messages currently in a topic (sum over partitions of high − low watermark). */
 export async function topicCount(kafka: KafkaClient, topic: string): Promise<number> {
-  return withAdmin(kafka, async (admin) => {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return offsets.reduce((sum, p) => sum + Number(BigInt(p.high) - BigInt(p.low)), 0);
-  });
+  return withAdmin(kafka, (admin) => topicMessageCount(admin, topic));
 }
 
 export async function waitForCount(
@@ -41,14 +40,12 @@ export async function waitForCount(
   timeoutMs: number,
   isAlive: () => boolean = () => true,
 ): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
+  const admin = await openAdmin(kafka);
   try {
     await waitFor(
       async () => {
         if (!isAlive()) throw new Error('the process under test exited');
-        const offsets = await admin.fetchTopicOffsets(topic);
-        return offsets.reduce((sum, p) => sum + Number(BigInt(p.high) - BigInt(p.low)), 0) >= count;
+        return (await topicMessageCount(admin, topic)) >= count;
       },
       { timeoutMs, intervalMs: 250, message: `${count} messages in ${topic}` },
     );
@@ -125,29 +122,17 @@ export async function readOutputs(
   count: number,
   timeoutMs = 120_000,
 ): Promise<OutputRecord[]> {
-  const consumer = kafka.consumer({ groupId: uniqueName('bench-reader'), maxBytes: 16 * 1024 * 1024 });
   const records: OutputRecord[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await consumer.run({
-      eachBatch: async ({ batch }) => {
-        for (const message of batch.messages) {
-          records.push({
-            key: message.key?.toString() ?? '',
-            timestamp: Number(message.timestamp),
-            bytes: message.value?.length ?? 0,
-          });
-        }
-      },
-    });
-    await waitFor(() => records.length >= count, {
-      timeoutMs,
-      intervalMs: 100,
-      message: `reading ${count} messages of ${topic}`,
-    });
-  } finally {
-    await consumer.disconnect();
-  }
+  await consumeUntil(kafka, {
+    topics: [topic],
+    groupId: uniqueName('bench-reader'),
+    maxBytes: 16 * 1024 * 1024,
+    onRecord: ({ key, timestamp, value }) =>
+      void records.push({ key: key?.toString() ?? '', timestamp, bytes: value?.length ?? 0 }),
+    done: () => records.length >= count,
+    timeoutMs,
+    intervalMs: 100,
+    message: `reading ${count} messages of ${topic}`,
+  });
   return records;
 }

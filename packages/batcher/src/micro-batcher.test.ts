@@ -10,7 +10,10 @@ interface Call {
   reject: (error: unknown) => void;
 }
 
-/** Items are numbers whose cost is their value; a batch's results are `r<item>`. */
+/**
+ * Items are numbers whose cost is their value; a batch's results are `r<item>`. Costs mix freely unless a
+ * test sets maxCostRatio (undefined: the default).
+ */
 function harness(options: Partial<MicroBatcherOptions<number, string>> = {}) {
   const calls: Call[] = [];
   let running = 0;
@@ -18,6 +21,7 @@ function harness(options: Partial<MicroBatcherOptions<number, string>> = {}) {
   const batcher = new MicroBatcher<number, string>({
     maxItems: 4,
     maxTokens: 1000,
+    maxCostRatio: Infinity,
     maxWaitMs: 10,
     maxInFlight: 100,
     concurrency: 1,
@@ -112,6 +116,32 @@ describe('MicroBatcher', () => {
       [1, 2],
       [3, 6],
     ]);
+  });
+
+  it('keeps the largest cost of a batch within 1.5 × its smallest by default', async () => {
+    const { batcher, calls } = harness({ maxItems: 8, concurrency: 2, maxCostRatio: undefined });
+    for (const item of [10, 40, 12, 11, 30]) void batcher.submit(item);
+    assert.equal(calls.length, 0, 'a batch cut by the ratio is not full: it waits to fill');
+    mock.timers.tick(10);
+    assert.deepEqual(itemsOf(calls), [
+      [10, 11, 12],
+      [30, 40],
+    ]);
+  });
+
+  it('fills a batch cut by the ratio with similar items; the rest keep their own maxWaitMs', async () => {
+    const { batcher, calls } = harness({ maxItems: 3, concurrency: 2, maxCostRatio: 1.5 });
+    void batcher.submit(10);
+    mock.timers.tick(5);
+    void batcher.submit(40);
+    mock.timers.tick(2);
+    void batcher.submit(11);
+    void batcher.submit(12);
+    assert.deepEqual(itemsOf(calls), [[10, 11, 12]]);
+    mock.timers.tick(7);
+    assert.equal(calls.length, 1);
+    mock.timers.tick(1);
+    assert.deepEqual(itemsOf(calls), [[10, 11, 12], [40]]);
   });
 
   it('admits waiting submits in FIFO order as capacity frees', async () => {
@@ -269,5 +299,6 @@ describe('MicroBatcher', () => {
     assert.throws(() => harness({ maxItems: 0 }), RangeError);
     assert.throws(() => harness({ concurrency: 1.5 }), RangeError);
     assert.throws(() => harness({ maxWaitMs: -1 }), RangeError);
+    assert.throws(() => harness({ maxCostRatio: 0.5 }), RangeError);
   });
 });

@@ -1,11 +1,13 @@
 import { BatchResultCountError, BatcherClosedError } from './errors.js';
-import { selectBatch } from './select-batch.js';
+import { DEFAULT_MAX_COST_RATIO, selectBatch } from './select-batch.js';
 
 export interface MicroBatcherOptions<T = unknown, R = unknown> {
   /** Most items in one batch. */
   maxItems: number;
   /** Most padded tokens in one batch: items × the largest item cost. */
   maxTokens: number;
+  /** A batch's largest item cost is at most this × its smallest (default DEFAULT_MAX_COST_RATIO). */
+  maxCostRatio?: number;
   /** Longest time the oldest pending item waits for its batch to fill. */
   maxWaitMs: number;
   /** Items accepted but not yet settled; submit() waits (backpressure) once this is reached. */
@@ -60,7 +62,9 @@ export class MicroBatcher<T, R> {
       }
     }
     if (!(options.maxWaitMs >= 0)) throw new RangeError(`maxWaitMs must be >= 0, got ${options.maxWaitMs}`);
-    this.#options = { now: Date.now, ...options };
+    const maxCostRatio = options.maxCostRatio ?? DEFAULT_MAX_COST_RATIO;
+    if (!(maxCostRatio >= 1)) throw new RangeError(`maxCostRatio must be >= 1, got ${maxCostRatio}`);
+    this.#options = { now: Date.now, ...options, maxCostRatio };
   }
 
   /** Resolves with the item's result once its batch ran; waits first while maxInFlight items are in the batcher. */
@@ -136,10 +140,10 @@ export class MicroBatcher<T, R> {
   }
 
   #pump(): void {
-    const { maxItems, maxTokens, maxWaitMs, concurrency } = this.#options;
+    const { maxItems, maxTokens, maxCostRatio, maxWaitMs, concurrency } = this.#options;
     while (this.#runningBatches < concurrency && this.#pending.length > 0) {
       const oldestDueAt = this.#pending[0]!.enqueuedAt + maxWaitMs;
-      const { batch, full } = selectBatch(this.#pending, { maxItems, maxTokens });
+      const { batch, full } = selectBatch(this.#pending, { maxItems, maxTokens, maxCostRatio });
       // At capacity no further item can arrive to fill the batch, so waiting longer gains nothing.
       const atCapacity = this.#accepted() >= this.#options.maxInFlight;
       if (!full && !atCapacity && this.#draining === 0 && this.#options.now() < oldestDueAt) break;

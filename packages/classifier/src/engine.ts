@@ -1,7 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import type { Bundle } from './bundle.js';
 import { BundleError } from './errors.js';
-import { lengthBuckets, padBatch } from './padding.js';
+import { padBatch } from './padding.js';
 import { classifyLogits } from './thresholds.js';
 import { BundleTokenizer } from './tokenizer.js';
 import type { Classification } from './types.js';
@@ -11,38 +11,26 @@ export interface SessionOptions {
   intraOpThreads?: number;
   /** Threads ONNX Runtime uses across operators (default 1; sequential execution uses one). */
   interOpThreads?: number;
-  /** Most texts run through the model at once; a batch is sorted by length and split into buckets this size. */
-  bucketSize?: number;
 }
 
-export const DEFAULT_BUCKET_SIZE = 32;
 /**
- * A bucket ends before a text longer than this × its shortest. Batches of 16 comments as they arrive
- * under light load ran at 32 texts/s padded as one run, 65 texts/s cut this way (one fp32 session,
- * silver test texts); batches cut from a length-sorted backlog mostly stay whole.
+ * One tokenizer and one ONNX Runtime session over a bundle: texts in, classifications out. A call runs its
+ * texts as one batch, padded to the longest; which texts go together is the caller's choice (the worker's
+ * come length-bucketed from @modstream/batcher).
  */
-export const MAX_BUCKET_LENGTH_RATIO = 1.5;
-
-/** One tokenizer and one ONNX Runtime session over a bundle: texts in, classifications out. */
 export class InferenceEngine {
   readonly bundle: Bundle;
   readonly tokenizer: BundleTokenizer;
   readonly #session: ort.InferenceSession;
-  readonly #bucketSize: number;
   #released = false;
 
-  private constructor(bundle: Bundle, session: ort.InferenceSession, bucketSize: number) {
+  private constructor(bundle: Bundle, session: ort.InferenceSession) {
     this.bundle = bundle;
     this.tokenizer = createTokenizer(bundle);
     this.#session = session;
-    this.#bucketSize = bucketSize;
   }
 
   static async create(bundle: Bundle, options: SessionOptions = {}): Promise<InferenceEngine> {
-    const bucketSize = options.bucketSize ?? DEFAULT_BUCKET_SIZE;
-    if (!Number.isInteger(bucketSize) || bucketSize < 1) {
-      throw new RangeError(`bucketSize must be a positive integer, got ${bucketSize}`);
-    }
     let session: ort.InferenceSession;
     try {
       session = await ort.InferenceSession.create(bundle.modelPath, {
@@ -60,7 +48,7 @@ export class InferenceEngine {
     }
     try {
       checkSignature(bundle, session);
-      return new InferenceEngine(bundle, session, bucketSize);
+      return new InferenceEngine(bundle, session);
     } catch (error) {
       await session.release();
       throw error;
@@ -75,25 +63,13 @@ export class InferenceEngine {
     return this.classifyEncoded(this.encode(texts));
   }
 
-  /** Classifies token id sequences: sorted by length, run in buckets, returned in input order. */
+  /** Classifies token id sequences in one model run; results in input order. */
   async classifyEncoded(encoded: readonly (readonly number[])[]): Promise<Classification[]> {
-    const results = new Array<Classification>(encoded.length);
     const { labels, thresholds } = this.bundle.info;
-    for (const bucket of lengthBuckets(
-      encoded.map((ids) => ids.length),
-      this.#bucketSize,
-      MAX_BUCKET_LENGTH_RATIO,
-    )) {
-      const logits = await this.runLogits(bucket.map((index) => encoded[index]!));
-      bucket.forEach((index, row) => {
-        results[index] = classifyLogits(
-          logits.subarray(row * labels.length, (row + 1) * labels.length),
-          labels,
-          thresholds,
-        );
-      });
-    }
-    return results;
+    const logits = await this.runLogits(encoded);
+    return encoded.map((_, row) =>
+      classifyLogits(logits.subarray(row * labels.length, (row + 1) * labels.length), labels, thresholds),
+    );
   }
 
   /** One model run over token ids padded to the longest; logits row-major [batch, labels]. */

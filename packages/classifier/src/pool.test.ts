@@ -34,7 +34,7 @@ const manyLongTexts = Array.from({ length: 2000 }, (_, i) =>
 describe('ClassifierPool', () => {
   it('returns the same classifications as the in-process classifier', async () => {
     const dir = await makeFixtureBundle({ tokenTypeIds: true });
-    const pool = await ClassifierPool.create(dir, { sessions: 2, bucketSize: 2 });
+    const pool = await ClassifierPool.create(dir, { sessions: 2 });
     const local = await loadClassifier(dir);
     assert.equal(pool.sessions, 2);
     assert.equal(pool.encode('you are an idiot').length, local.encode('you are an idiot').length);
@@ -46,7 +46,7 @@ describe('ClassifierPool', () => {
 
   it('classifies token ids from encode() as it classifies the texts', async () => {
     const dir = await makeFixtureBundle({ tokenTypeIds: true });
-    const pool = await ClassifierPool.create(dir, { sessions: 1, bucketSize: 2 });
+    const pool = await ClassifierPool.create(dir, { sessions: 1 });
     const local = await loadClassifier(dir);
     const encoded = TEXTS.map((text) => pool.encode(text));
     assert.deepEqual(

@@ -128,8 +128,8 @@ class PoolWorker {
 
 /**
  * A TextClassifier backed by worker threads, one ONNX Runtime session each, so inference never blocks
- * the caller's event loop. Each request goes to the worker with the fewest texts in flight; a worker
- * sorts its batch by length and runs it in buckets of `bucketSize`.
+ * the caller's event loop. Each request goes to the worker with the fewest texts in flight, which runs it
+ * as one batch.
  */
 export class ClassifierPool implements TextClassifier {
   readonly info: BundleInfo;
@@ -154,7 +154,6 @@ export class ClassifierPool implements TextClassifier {
     const session: SessionOptions = {
       intraOpThreads: options.intraOpThreads ?? 1,
       interOpThreads: options.interOpThreads ?? 1,
-      ...(options.bucketSize === undefined ? {} : { bucketSize: options.bucketSize }),
     };
     const pool = new ClassifierPool(bundle.info, createTokenizer(bundle), { bundleDir: bundle.dir, session });
     pool.#workers = Array.from({ length: sessions }, () => pool.#spawn());

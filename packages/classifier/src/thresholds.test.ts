@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { classifyLogits, sigmoid } from './thresholds.js';
+import { roundScores } from '@modstream/events';
+import { classifyLogits, labelsOver, sigmoid } from './thresholds.js';
 
 const logit = (p: number): number => Math.log(p / (1 - p));
 
@@ -33,6 +34,12 @@ describe('classifyLogits', () => {
   it('counts a score equal to the threshold as over it, and may return no label', () => {
     assert.deepEqual(classifyLogits([0, -9, -9, -9], labels, thresholds).labels, ['aspersion']);
     assert.deepEqual(classifyLogits([-9, -9, -9, -9], labels, thresholds).labels, []);
+  });
+
+  it('decides on the score as events publish it (rounded to 4 decimals), so a reader can repeat it', () => {
+    const scores = { aspersion: 0.49996, namecalling: 0.29994, sarcasm: 0.9, vulgarity: 0.1 };
+    assert.deepEqual(labelsOver(scores, labels, thresholds), ['aspersion', 'sarcasm']);
+    assert.deepEqual(labelsOver(roundScores(scores), labels, thresholds), ['aspersion', 'sarcasm']);
   });
 
   it('rejects a logit row of the wrong width', () => {

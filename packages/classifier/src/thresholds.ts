@@ -1,3 +1,4 @@
+import { roundScore } from '@modstream/events';
 import type { Classification } from './types.js';
 
 export function sigmoid(logit: number): number {
@@ -14,11 +15,24 @@ export function classifyLogits(
     throw new RangeError(`model returned ${logits.length} logits for ${labels.length} labels`);
   }
   const scores: Record<string, number> = {};
-  const over: string[] = [];
   labels.forEach((label, index) => {
-    const score = sigmoid(logits[index]!);
-    scores[label] = score;
-    if (score >= thresholds[label]!) over.push(label);
+    scores[label] = sigmoid(logits[index]!);
   });
-  return { labels: over, scores };
+  return { labels: labelsOver(scores, labels, thresholds), scores };
+}
+
+/**
+ * Every label (in bundle order) whose score, rounded as events publish it, is at or over its threshold: the
+ * one decision rule, for fresh inferences and cached scores alike, that a reader of an event can repeat.
+ */
+export function labelsOver(
+  scores: Readonly<Record<string, number>>,
+  labels: readonly string[],
+  thresholds: Readonly<Record<string, number>>,
+): string[] {
+  return labels.filter((label) => {
+    const score = scores[label];
+    const threshold = thresholds[label];
+    return score !== undefined && threshold !== undefined && roundScore(score) >= threshold;
+  });
 }

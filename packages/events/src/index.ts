@@ -6,7 +6,7 @@ export {
   type DecodeResult,
 } from './decode-comment.js';
 export { sourceSchema, type EventSource } from './source.js';
-export { roundScores, SCORE_DECIMALS } from './scores.js';
+export { roundScore, roundScores, SCORE_DECIMALS } from './scores.js';
 export {
   LABELED_SCHEMA,
   labeledEventSchema,

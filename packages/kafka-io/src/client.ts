@@ -1,12 +1,27 @@
+import type { Socket } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
 import kafkajs from 'kafkajs';
-import type { Admin, ISocketFactory, Kafka, LogEntry, SASLOptions } from 'kafkajs';
+import type { Kafka, LogEntry, SASLOptions } from 'kafkajs';
 
 const { Kafka: KafkaClass, logLevel: KafkaLogLevel } = kafkajs;
 
-export type KafkaClient = Kafka;
-export type KafkaAdmin = Admin;
-/** Opens the client's TCP/TLS connections (kafkajs `socketFactory`). */
-export type KafkaSocketFactory = ISocketFactory;
+/** A configured connection to a Kafka cluster; the functions of this package open what they need on it. */
+export interface KafkaClient {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+}
+
+export interface KafkaSocketRequest {
+  host: string;
+  port: number;
+  /** TLS settings when the client connects with TLS; absent for plaintext. */
+  ssl?: ConnectionOptions;
+  /** Must be called once the socket is connected. */
+  onConnect: () => void;
+}
+
+/** Opens the client's TCP/TLS connections, e.g. to keep track of them (tests). */
+export type KafkaSocketFactory = (request: KafkaSocketRequest) => Socket;
 
 export type SaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
 
@@ -40,13 +55,13 @@ export interface KafkaClientOptions {
   tls?: boolean | KafkaTlsOptions;
   connectionTimeoutMs?: number;
   requestTimeoutMs?: number;
-  /** Retries of a failed request before the operation fails (kafkajs default: 5). */
+  /** Retries of a failed request before the operation fails (default: 5). */
   retries?: number;
-  /** Defaults to 'nothing': kafkajs is chatty, so callers opt in to its logs. */
+  /** Defaults to 'nothing': the client is chatty, so callers opt in to its logs. */
   logLevel?: KafkaLogLevel;
-  /** Receives kafkajs log records at or above `logLevel`; defaults to kafkajs' console logger. */
+  /** Receives the client's log records at or above `logLevel`; defaults to a console logger. */
   log?: (record: KafkaLogRecord) => void;
-  /** Replaces kafkajs' socket factory, e.g. to keep track of the client's connections (tests). */
+  /** Replaces the default socket factory, e.g. to keep track of the client's connections (tests). */
   socketFactory?: KafkaSocketFactory;
 }
 
@@ -77,18 +92,41 @@ function toSasl(options: KafkaSaslOptions): SASLOptions {
   }
 }
 
+const kafkajsClients = new WeakMap<KafkaClient, Kafka>();
+
+/** The kafkajs instance behind a client; for this package's own modules only. */
+export function kafkajsOf(client: KafkaClient): Kafka {
+  const kafka = kafkajsClients.get(client);
+  if (kafka === undefined) throw new Error('not a KafkaClient made by createKafkaClient');
+  return kafka;
+}
+
 export function createKafkaClient(options: KafkaClientOptions): KafkaClient {
   if (options.brokers.length === 0) throw new Error('createKafkaClient: at least one broker is required');
-  const { log } = options;
-  return new KafkaClass({
-    brokers: options.brokers,
+  const client: KafkaClient = Object.freeze({
+    brokers: Object.freeze([...options.brokers]),
     clientId: options.clientId ?? 'modstream',
+  });
+  kafkajsClients.set(client, newKafkajs(client, options));
+  return client;
+}
+
+function newKafkajs(client: KafkaClient, options: KafkaClientOptions): Kafka {
+  const { log, socketFactory } = options;
+  return new KafkaClass({
+    brokers: [...client.brokers],
+    clientId: client.clientId,
     ...(options.sasl ? { sasl: toSasl(options.sasl) } : {}),
     ...(options.tls !== undefined ? { ssl: options.tls } : {}),
     ...(options.connectionTimeoutMs !== undefined ? { connectionTimeout: options.connectionTimeoutMs } : {}),
     ...(options.requestTimeoutMs !== undefined ? { requestTimeout: options.requestTimeoutMs } : {}),
     ...(options.retries !== undefined ? { retry: { retries: options.retries } } : {}),
-    ...(options.socketFactory ? { socketFactory: options.socketFactory } : {}),
+    ...(socketFactory
+      ? {
+          socketFactory: ({ host, port, ssl, onConnect }) =>
+            socketFactory({ host, port, ...(ssl ? { ssl } : {}), onConnect }),
+        }
+      : {}),
     logLevel: logLevels[options.logLevel ?? 'nothing'],
     ...(log
       ? {

@@ -1,6 +1,7 @@
-import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
+import type { Message, Producer, TopicMessages } from 'kafkajs';
 import { messageBytes } from '@modstream/events';
-import type { OutboundMessage } from './records.js';
+import { kafkajsOf, type KafkaClient } from './client.js';
+import type { OutboundMessage, ProduceMessage } from './records.js';
 import { recordRefusal, type RecordRefusal } from './refusals.js';
 
 /** Below Kafka's 1 MB default (message.max.bytes), with room for the request's own framing. */
@@ -11,7 +12,7 @@ export const RECORD_OVERHEAD_BYTES = 64;
 export const REQUEST_OVERHEAD_BYTES = 1_024;
 
 export interface OutputProducerOptions {
-  /** Retries of a failed send before the error reaches the caller (kafkajs retry with backoff). */
+  /** Retries of a failed send (with backoff) before the error reaches the caller. */
   retries?: number;
   /** Per-request timeout for the broker's acknowledgement, in milliseconds. */
   ackTimeoutMs?: number;
@@ -35,8 +36,8 @@ export class OutputProducer {
   readonly #maxRequestBytes: number;
   #connected = false;
 
-  constructor(kafka: Kafka, options: OutputProducerOptions = {}) {
-    this.#producer = kafka.producer({
+  constructor(client: KafkaClient, options: OutputProducerOptions = {}) {
+    this.#producer = kafkajsOf(client).producer({
       allowAutoTopicCreation: false,
       idempotent: false,
       retry: { retries: options.retries ?? 8, initialRetryTime: 200, maxRetryTime: 5_000 },
@@ -53,7 +54,7 @@ export class OutputProducer {
   /**
    * Sends in input order, in requests that fit `maxRequestBytes`. With `replaceRefused`, a message the
    * broker refuses for itself (too large, invalid record) is replaced instead of failing the send; a
-   * refused replacement, like any other error, is thrown.
+   * refused replacement, like any other error, is thrown. A `ProduceMessage`'s partition and timestamp are kept.
    */
   async send<T extends OutboundMessage>(
     messages: readonly T[],
@@ -86,7 +87,7 @@ export class OutputProducer {
     }
   }
 
-  async #sendBatch(messages: readonly OutboundMessage[]): Promise<void> {
+  async #sendBatch(messages: readonly ProduceMessage[]): Promise<void> {
     if (messages.length === 0) return;
     await this.#producer.sendBatch({
       acks: -1,
@@ -95,6 +96,9 @@ export class OutputProducer {
     });
   }
 }
+
+/** A message as it goes on the wire: a tombstone has no value. */
+export type WireMessage = Omit<ProduceMessage, 'value'> & { value: Buffer | null };
 
 /** Estimated bytes one message takes in a produce request. */
 export function estimateMessageBytes(message: OutboundMessage): number {
@@ -106,29 +110,44 @@ export function splitRequests<T extends OutboundMessage>(
   messages: readonly T[],
   maxRequestBytes: number,
 ): T[][] {
+  return splitBySize(messages, maxRequestBytes, estimateMessageBytes);
+}
+
+/** Consecutive runs of messages that fit one request each, by the given size estimate. */
+export function splitBySize<T>(
+  messages: readonly T[],
+  maxRequestBytes: number,
+  size: (message: T) => number,
+): T[][] {
   const requests: T[][] = [];
   let current: T[] = [];
   let bytes = REQUEST_OVERHEAD_BYTES;
   for (const message of messages) {
-    const size = estimateMessageBytes(message);
-    if (current.length > 0 && bytes + size > maxRequestBytes) {
+    const bytesOf = size(message);
+    if (current.length > 0 && bytes + bytesOf > maxRequestBytes) {
       requests.push(current);
       current = [];
       bytes = REQUEST_OVERHEAD_BYTES;
     }
     current.push(message);
-    bytes += size;
+    bytes += bytesOf;
   }
   if (current.length > 0) requests.push(current);
   return requests;
 }
 
-function groupByTopic(messages: readonly OutboundMessage[]): TopicMessages[] {
+export function groupByTopic(messages: readonly WireMessage[]): TopicMessages[] {
   const byTopic = new Map<string, Message[]>();
-  for (const { topic, key, value, headers } of messages) {
+  for (const { topic, key, value, headers, partition, timestamp } of messages) {
     let list = byTopic.get(topic);
     if (list === undefined) byTopic.set(topic, (list = []));
-    list.push({ key, value, headers });
+    list.push({
+      key,
+      value,
+      headers,
+      ...(typeof partition === 'number' ? { partition } : {}),
+      ...(typeof timestamp === 'number' ? { timestamp: String(timestamp) } : {}),
+    });
   }
   return [...byTopic].map(([topic, list]) => ({ topic, messages: list }));
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Consumer } from 'kafkajs';
-import type { KafkaClient } from './client.js';
+import { kafkajsOf, type KafkaClient } from './client.js';
 import { toConsumedRecord, type ConsumedRecord } from './records.js';
 
 /** The topic to read does not exist. */
@@ -57,7 +57,7 @@ export async function readTopic(
   topic: string,
   options: ReadTopicOptions,
 ): Promise<ReadTopicResult> {
-  const admin = client.admin();
+  const admin = kafkajsOf(client).admin();
   try {
     await admin.connect();
   } catch (error) {
@@ -123,7 +123,7 @@ async function consumeRanges(
     if (open.size === 0) finish();
   };
 
-  const consumer: Consumer = client.consumer({
+  const consumer: Consumer = kafkajsOf(client).consumer({
     groupId,
     allowAutoTopicCreation: false,
     // A partition that reached its end is paused; this bounds the wait on the others' fetches.

@@ -3,6 +3,14 @@ import type { IHeaders, KafkaMessage } from 'kafkajs';
 
 export type { ConsumedRecord, OutboundMessage };
 
+/** A message to publish, optionally placed on a partition and stamped with a time (tests and tools). */
+export interface ProduceMessage extends OutboundMessage {
+  /** The partition to write to; chosen from the key when absent. */
+  partition?: number;
+  /** Milliseconds since the epoch; the producer's clock when absent. */
+  timestamp?: number;
+}
+
 export function toConsumedRecord(topic: string, partition: number, message: KafkaMessage): ConsumedRecord {
   return {
     topic,

@@ -1,4 +1,12 @@
-import { emptyStats, type CachedLabels, type LabelCache, type LabelCacheStats } from './label-cache.js';
+import {
+  emptyStats,
+  MISS,
+  type CachedScores,
+  type CacheLookup,
+  type CacheWriteResult,
+  type LabelCache,
+  type LabelCacheStats,
+} from './label-cache.js';
 
 export interface MemoryLabelCacheOptions {
   maxEntries: number;
@@ -8,7 +16,7 @@ export interface MemoryLabelCacheOptions {
 }
 
 interface Slot {
-  value: CachedLabels;
+  value: CachedScores;
   expiresAt: number;
 }
 
@@ -35,23 +43,23 @@ export class MemoryLabelCache implements LabelCache {
     return this.#slots.size;
   }
 
-  async getMany(keys: readonly string[]): Promise<(CachedLabels | undefined)[]> {
+  async getMany(keys: readonly string[]): Promise<CacheLookup[]> {
     const now = this.#now();
-    return keys.map((key) => {
+    return keys.map((key): CacheLookup => {
       const slot = this.#slots.get(key);
       if (slot === undefined || slot.expiresAt <= now) {
         if (slot !== undefined) this.#slots.delete(key);
         this.#stats.misses += 1;
-        return undefined;
+        return MISS;
       }
       this.#slots.delete(key);
       this.#slots.set(key, slot);
       this.#stats.hits += 1;
-      return slot.value;
+      return { outcome: 'hit', value: slot.value };
     });
   }
 
-  async setMany(entries: readonly { key: string; value: CachedLabels }[]): Promise<void> {
+  async setMany(entries: readonly { key: string; value: CachedScores }[]): Promise<CacheWriteResult> {
     const expiresAt = this.#now() + this.#ttlMs;
     for (const { key, value } of entries) {
       this.#slots.delete(key);
@@ -61,6 +69,7 @@ export class MemoryLabelCache implements LabelCache {
       if (this.#slots.size <= this.#maxEntries) break;
       this.#slots.delete(key);
     }
+    return { failed: 0 };
   }
 
   stats(): LabelCacheStats {

@@ -1,7 +1,16 @@
 import type { ConnectionOptions } from 'node:tls';
 import { Redis, type RedisOptions } from 'ioredis';
-import { emptyStats, type CachedLabels, type LabelCache, type LabelCacheStats } from './label-cache.js';
-import { parseLabels, serialiseLabels } from './stored-labels.js';
+import {
+  emptyStats,
+  MISS,
+  type CachedScores,
+  type CacheLookup,
+  type CacheWriteResult,
+  type LabelCache,
+  type LabelCacheStats,
+} from './label-cache.js';
+import { parseScores, serialiseScores } from './stored-scores.js';
+import { RedisAuthError, isRedisAuthFailure } from './redis-auth.js';
 
 export interface RedisLabelCacheOptions {
   /** A redis:// or rediss:// URL, or ioredis options. */
@@ -25,9 +34,9 @@ export interface RedisLabelCacheOptions {
 }
 
 /**
- * Redis-backed label cache: one MGET per lookup, one pipeline of SET EX per write. A down Redis fails
- * fast (no offline queue): reads become misses, writes are dropped, both are counted; ioredis keeps
- * reconnecting in the background.
+ * Redis-backed score cache: one MGET per lookup, one pipeline of SET EX per write. A down Redis fails
+ * fast (no offline queue): its keys come back as `bypass` (not connected) or `error` (the read failed),
+ * writes report what they could not store; ioredis keeps reconnecting in the background.
  */
 export class RedisLabelCache implements LabelCache {
   readonly #redis: Redis;
@@ -36,6 +45,8 @@ export class RedisLabelCache implements LabelCache {
   readonly #onError: (error: Error) => void;
   readonly #stats = emptyStats();
   #closing: Promise<void> | undefined;
+  /** The first reply that refused the credentials, if any. */
+  #authFailure: Error | undefined;
 
   constructor(options: RedisLabelCacheOptions) {
     if (!Number.isInteger(options.ttlSeconds) || options.ttlSeconds < 1) {
@@ -58,7 +69,10 @@ export class RedisLabelCache implements LabelCache {
     };
     this.#redis =
       typeof options.redis === 'string' ? new Redis(options.redis, clientOptions) : new Redis(clientOptions);
-    this.#redis.on('error', (error: Error) => this.#onError(error));
+    this.#redis.on('error', (error: Error) => {
+      if (isRedisAuthFailure(error)) this.#authFailure ??= error;
+      this.#onError(error);
+    });
   }
 
   /** The Redis key under which a cache key is stored. */
@@ -66,8 +80,10 @@ export class RedisLabelCache implements LabelCache {
     return `${this.#keyPrefix}${key}`;
   }
 
-  async getMany(keys: readonly string[]): Promise<(CachedLabels | undefined)[]> {
+  async getMany(keys: readonly string[]): Promise<CacheLookup[]> {
     if (keys.length === 0) return [];
+    // Without an offline queue a Redis that is not ready fails the command at once: a bypass, not an error.
+    const ready = this.#closing === undefined && this.isAvailable();
     let values: (string | null)[];
     try {
       values = await this.#redis.mget(keys.map((key) => this.redisKey(key)));
@@ -75,35 +91,42 @@ export class RedisLabelCache implements LabelCache {
       this.#stats.readErrors += 1;
       this.#stats.bypassed += keys.length;
       this.#onError(asError(error));
-      return keys.map(() => undefined);
+      return keys.map(() => (ready ? READ_ERROR : BYPASS));
     }
-    return values.map((json) => {
-      const value = parseLabels(json);
-      if (value === undefined) this.#stats.misses += 1;
-      else this.#stats.hits += 1;
-      return value;
+    return values.map((json): CacheLookup => {
+      const value = parseScores(json);
+      if (value === undefined) {
+        this.#stats.misses += 1;
+        return MISS;
+      }
+      this.#stats.hits += 1;
+      return { outcome: 'hit', value };
     });
   }
 
-  async setMany(entries: readonly { key: string; value: CachedLabels }[]): Promise<void> {
-    if (entries.length === 0) return;
+  /** One pipeline of SET EX; resolves with how many entries were not stored, never rejects. */
+  async setMany(entries: readonly { key: string; value: CachedScores }[]): Promise<CacheWriteResult> {
+    if (entries.length === 0) return { failed: 0 };
     const cachedAt = new Date();
     const pipeline = this.#redis.pipeline();
     for (const { key, value } of entries) {
-      pipeline.set(this.redisKey(key), serialiseLabels(value, cachedAt), 'EX', this.#ttlSeconds);
+      pipeline.set(this.redisKey(key), serialiseScores(value, cachedAt), 'EX', this.#ttlSeconds);
     }
     try {
       const results = (await pipeline.exec()) ?? [];
-      const failure = results.find(([error]) => error)?.[0];
-      if (failure || results.length !== entries.length) {
+      const failures = results.filter(([error]) => error);
+      const failed = failures.length + Math.max(entries.length - results.length, 0);
+      if (failed > 0) {
         this.#stats.writeErrors += 1;
         this.#onError(
-          failure ?? new Error(`pipeline returned ${results.length} of ${entries.length} replies`),
+          failures[0]?.[0] ?? new Error(`pipeline returned ${results.length} of ${entries.length} replies`),
         );
       }
+      return { failed };
     } catch (error) {
       this.#stats.writeErrors += 1;
       this.#onError(asError(error));
+      return { failed: entries.length };
     }
   }
 
@@ -116,19 +139,30 @@ export class RedisLabelCache implements LabelCache {
     return this.#redis.status === 'ready';
   }
 
-  /** Resolves true once connected and ready, false after timeoutMs; never throws. */
+  /**
+   * Resolves true once connected and ready, false after timeoutMs when Redis is unreachable (the cache is
+   * bypassed until it comes back). Rejects with a RedisAuthError as soon as Redis refuses the credentials.
+   */
   async waitUntilReady(timeoutMs: number): Promise<boolean> {
     if (this.isAvailable()) return true;
-    return new Promise<boolean>((resolve) => {
+    const ready = await new Promise<boolean>((resolve) => {
       const done = (ready: boolean) => {
         clearTimeout(timer);
         this.#redis.off('ready', onReady);
+        this.#redis.off('error', onError);
         resolve(ready);
       };
       const onReady = () => done(true);
+      const onError = () => {
+        if (this.#authFailure !== undefined) done(false);
+      };
       const timer = setTimeout(() => done(this.isAvailable()), timeoutMs);
       this.#redis.on('ready', onReady);
+      this.#redis.on('error', onError);
+      onError();
     });
+    if (!ready && this.#authFailure !== undefined) throw new RedisAuthError(this.#authFailure);
+    return ready;
   }
 
   /** Quits the connection (or drops it when Redis is unreachable). Safe to call twice. */
@@ -140,6 +174,9 @@ export class RedisLabelCache implements LabelCache {
     return this.#closing;
   }
 }
+
+const BYPASS: CacheLookup = { outcome: 'bypass' };
+const READ_ERROR: CacheLookup = { outcome: 'error' };
 
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));

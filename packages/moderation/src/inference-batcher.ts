@@ -1,6 +1,17 @@
 import { MicroBatcher, type MicroBatcherOptions } from '@modstream/batcher';
-import type { TextClassifier } from '@modstream/classifier';
-import { inferenceRunner, type InferenceJob, type InferenceResult } from './pipeline.js';
+import type { Classification, TextClassifier } from '@modstream/classifier';
+
+export interface InferenceJob {
+  /** Token ids from `classifier.encode`: tokenized once, for the batch budget and for the model. */
+  ids: number[];
+  tokens: number;
+  submittedAt: number;
+}
+
+export interface InferenceResult extends Classification {
+  queuedMs: number;
+  inferenceMs: number;
+}
 
 export interface InferenceBatcherOptions extends Pick<
   MicroBatcherOptions,
@@ -19,4 +30,19 @@ export function createInferenceBatcher(
     cost: (job) => job.tokens,
     runBatch: inferenceRunner(classifier, onBatch),
   });
+}
+
+/** The batcher's runBatch: one classifier call per batch the batcher formed. */
+export function inferenceRunner(classifier: TextClassifier, onBatch?: (size: number, ms: number) => void) {
+  return async (jobs: InferenceJob[]): Promise<InferenceResult[]> => {
+    const startedAt = Date.now();
+    const results = await classifier.classifyEncoded(jobs.map((job) => job.ids));
+    const inferenceMs = Date.now() - startedAt;
+    onBatch?.(jobs.length, inferenceMs);
+    return results.map((result, i) => ({
+      ...result,
+      queuedMs: startedAt - (jobs[i]?.submittedAt ?? startedAt),
+      inferenceMs,
+    }));
+  };
 }

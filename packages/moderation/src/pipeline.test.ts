@@ -3,13 +3,8 @@ import { test } from 'node:test';
 import { MicroBatcher } from '@modstream/batcher';
 import type { Classification, TextClassifier } from '@modstream/classifier';
 import { MemoryLabelCache } from '@modstream/label-cache';
-import {
-  Pipeline,
-  inferenceRunner,
-  type InferenceJob,
-  type InferenceResult,
-  type PipelineRecord,
-} from './pipeline.js';
+import { inferenceRunner, type InferenceJob, type InferenceResult } from './inference-batcher.js';
+import { Pipeline, type PipelineRecord } from './pipeline.js';
 import type { RoutingPolicy } from './routing.js';
 
 const LABELS = ['namecalling', 'sarcasm', 'vulgarity'];
@@ -94,9 +89,8 @@ function setup(options: { failing?: { all: boolean }; maxOutputBytes?: number } 
     classifier,
     batcher,
     cache,
-    cacheTtlSeconds: 60,
     routing: policy,
-    topics: { output: 'out', deadLetter: 'dlq' },
+    topics: { labeled: 'out', dead_letter: 'dlq', shadow: 'shadow' },
     maxTextBytes: 100,
     maxOutputBytes: options.maxOutputBytes,
   });
@@ -167,6 +161,8 @@ test('repeats in a chunk share one inference; later repeats are cache hits', asy
     [false, true, false],
   );
   assert.equal(calls.flat().length, 2);
+  // Scores are written to the cache right after they are known, without holding their events back.
+  await new Promise((resolve) => setImmediate(resolve));
   const second = await pipeline.handle([comment('d', 'same text'), comment('e', 'other')]);
   assert.deepEqual(
     second.map((o) => parse(o.value).cache_hit),
@@ -251,4 +247,66 @@ test('a record whose outputs exceed maxOutputBytes becomes one minimal output_to
   );
   assert.equal(pipeline.stats.labeled, 1);
   assert.equal(pipeline.stats.review, 0);
+});
+
+test('handleEach: each record is ready on its own; a cache hit does not wait for a miss of its chunk', async () => {
+  const { pipeline } = setup();
+  await pipeline.handle([comment('warm', 'already seen text')]);
+  await new Promise((resolve) => setImmediate(resolve));
+  const settled: string[] = [];
+  const promises = pipeline.handleEach([
+    comment('miss', 'a text nobody sent before'),
+    comment('hit', 'already seen text'),
+    record('{broken', 'bad'),
+  ]);
+  assert.equal(promises.length, 3);
+  await Promise.all(
+    promises.map((promise) =>
+      promise.then((outputs) => settled.push(outputs.map((o) => o.key?.toString()).join())),
+    ),
+  );
+  assert.deepEqual(settled.slice(0, 2).sort(), ['bad', 'hit'], 'the hit and the dead letter come first');
+  assert.equal(settled[2], 'miss');
+});
+
+test('a thresholds-only release relabels cached comments at once, stamped with the new thresholds', async () => {
+  const calls: string[][] = [];
+  const cache = new MemoryLabelCache({ maxEntries: 100, ttlSeconds: 60 });
+  const pipelineWith = (thresholds: Record<string, number>, thresholdsVersion: string) => {
+    const base = fakeClassifier(calls);
+    const classifier = { ...base, info: { ...base.info, thresholds, thresholdsVersion } };
+    const batcher = new MicroBatcher<InferenceJob, InferenceResult>({
+      maxItems: 8,
+      maxTokens: 1_000,
+      maxWaitMs: 1,
+      maxInFlight: 64,
+      concurrency: 1,
+      cost: (job) => job.tokens,
+      runBatch: inferenceRunner(classifier),
+    });
+    return new Pipeline({
+      classifier,
+      batcher,
+      cache,
+      routing: policy,
+      topics: { labeled: 'out', dead_letter: 'dlq', shadow: 'shadow' },
+      maxTextBytes: 100,
+    });
+  };
+  const strict = pipelineWith({ namecalling: 0.99, sarcasm: 0.99, vulgarity: 0.99 }, 'strict');
+  const [before] = await strict.handle([comment('a', 'sarcasm here')]);
+  assert.deepEqual(parse(before!.value).labels, []);
+  await new Promise((resolve) => setImmediate(resolve));
+
+  const lenient = pipelineWith({ namecalling: 0.5, sarcasm: 0.5, vulgarity: 0.5 }, 'lenient');
+  const outputs = await lenient.handle([comment('b', 'sarcasm here')]);
+  const after = parse(outputs[0]!.value);
+  assert.equal(after.cache_hit, true);
+  assert.equal(lenient.stats.inferences, 0);
+  assert.deepEqual(after.labels, ['sarcasm'], 'the cached scores meet the new thresholds');
+  assert.equal(after.thresholds_version, 'lenient');
+  assert.deepEqual(
+    outputs.map((o) => o.kind),
+    ['labeled', 'review'],
+  );
 });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { MicroBatcher } from '@modstream/batcher';
 import type { Classification, TextClassifier } from '@modstream/classifier';
 import { shadowEventSchema, type OutboundMessage } from '@modstream/events';
-import { inferenceRunner, type InferenceJob, type InferenceResult } from './pipeline.js';
+import { inferenceRunner, type InferenceJob, type InferenceResult } from './inference-batcher.js';
 import { ShadowScorer, inShadowSample, type ShadowDropReason } from './shadow-scorer.js';
 
 const LABELS = ['namecalling', 'vulgarity'];

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { MicroBatcher } from '@modstream/batcher';
 import type { Classification, TextClassifier } from '@modstream/classifier';
 import { encodeShadow, type EventSource, type OutboundMessage } from '@modstream/events';
-import type { InferenceJob, InferenceResult } from './pipeline.js';
+import type { InferenceJob, InferenceResult } from './inference-batcher.js';
 
 export type ShadowDropReason = 'behind' | 'inference' | 'publish' | 'closed';
 

@@ -1,10 +1,5 @@
 export { startTelemetry, type Telemetry, type TelemetryOptions } from './start-telemetry.js';
-export {
-  createWorkerMetrics,
-  type CacheResult,
-  type EventOutKind,
-  type WorkerMetrics,
-} from './worker-metrics.js';
+export { createWorkerMetrics, type WorkerMetrics, type WorkerMetricsOptions } from './worker-metrics.js';
 export { createRuntimeMetrics, type RuntimeMetrics, type RuntimeMetricsOptions } from './runtime-metrics.js';
 export {
   extractTraceContext,

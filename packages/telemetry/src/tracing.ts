@@ -10,7 +10,7 @@ import {
 } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 
-/** Kafka message headers as kafkajs types them. */
+/** Kafka message headers: each value a string or bytes, or a list of them. */
 export type KafkaHeaders = Record<string, Buffer | string | (Buffer | string)[] | undefined>;
 
 const propagator = new W3CTraceContextPropagator();

@@ -19,16 +19,18 @@ after(async () => {
 });
 
 it('serves the worker metrics in Prometheus text format', async () => {
-  const metrics = createWorkerMetrics(telemetry.meter);
-  metrics.eventsIn.add(3, { topic: 'comments' });
-  metrics.eventsOut.add(2, { kind: 'labeled' });
-  metrics.deadLetters.add(1, { reason: 'invalid_json' });
-  metrics.cacheRequests.add(5, { result: 'hit' });
-  metrics.batchSize.record(8);
-  metrics.inferenceDurationMs.record(12.5);
-  metrics.inFlight.add(4);
-  metrics.setConsumerLag(0, 42);
-  metrics.setConsumerLag(1, 7);
+  const metrics = createWorkerMetrics(telemetry.meter, {
+    outputKinds: ['labeled', 'review'],
+    cacheOutcomes: ['hit', 'miss'],
+  });
+  metrics.eventsIn(3, 'comments');
+  metrics.eventsOut('labeled', 2);
+  metrics.deadLetter('invalid_json');
+  metrics.cache('hit', 5);
+  metrics.batch(8, 12.5);
+  metrics.inFlight(4);
+  metrics.consumerLag('comments', 0, 42);
+  metrics.consumerLag('comments', 1, 7);
   metrics.clearConsumerLag(1);
 
   server.listen(0, '127.0.0.1');
@@ -40,6 +42,8 @@ it('serves the worker metrics in Prometheus text format', async () => {
 
   assert.match(body, /^modstream_events_in_total\{topic="comments"\} 3$/m);
   assert.match(body, /^modstream_events_out_total\{kind="labeled"\} 2$/m);
+  assert.match(body, /^modstream_events_out_total\{kind="review"\} 0$/m, 'every declared kind is exported');
+  assert.match(body, /^modstream_cache_requests_total\{result="miss"\} 0$/m);
   assert.match(body, /^modstream_dead_letters_total\{reason="invalid_json"\} 1$/m);
   assert.match(body, /^modstream_cache_requests_total\{result="hit"\} 5$/m);
   assert.match(body, /^modstream_batch_size_count 1$/m);

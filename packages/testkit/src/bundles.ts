@@ -4,10 +4,15 @@ import { join, resolve } from 'node:path';
 
 /**
  * A candidate bundle for shadow and rollout tests: the weights and tokenizer of `sourceDir` (linked, not
- * copied) with every threshold moved by `shift` and new model and thresholds versions, i.e. a real bundle
- * whose labels differ from the source's wherever a score lies between the old and new threshold.
+ * copied) with every threshold moved by `shift` and a new thresholds version, i.e. a real bundle whose
+ * labels differ from the source's wherever a score lies between the old and new threshold. Its model version
+ * is new too, unless `thresholdsOnly` (a thresholds-only release of the same model).
  */
-export async function writeThresholdsVariant(sourceDir: string, shift: number): Promise<string> {
+export async function writeThresholdsVariant(
+  sourceDir: string,
+  shift: number,
+  { thresholdsOnly = false }: { thresholdsOnly?: boolean } = {},
+): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'modstream-candidate-'));
   const manifest = JSON.parse(await readFile(join(sourceDir, 'manifest.json'), 'utf8')) as {
     model_version: string;
@@ -19,7 +24,7 @@ export async function writeThresholdsVariant(sourceDir: string, shift: number): 
     await mkdir(join(dir, file, '..'), { recursive: true });
     await symlink(resolve(sourceDir, file), join(dir, file));
   }
-  manifest.model_version = `${manifest.model_version}+candidate`;
+  if (!thresholdsOnly) manifest.model_version = `${manifest.model_version}+candidate`;
   manifest.thresholds_version = `${manifest.thresholds_version}${shift < 0 ? '' : '+'}${shift}`;
   for (const label of Object.keys(manifest.thresholds))
     manifest.thresholds[label] = Math.min(1, Math.max(0, manifest.thresholds[label]! + shift));

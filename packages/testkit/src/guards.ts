@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { createKafkaClient } from '@modstream/kafka-io';
+import { createKafkaClient, withAdmin } from '@modstream/kafka-io';
 import { testStackSettings } from './settings.js';
 
 export class StackUnavailableError extends Error {
@@ -15,23 +15,20 @@ function reason(error: unknown): string {
 
 /** Throws StackUnavailableError unless the test broker answers a metadata request. */
 export async function requireKafka(brokers: string[] = testStackSettings().kafkaBrokers): Promise<void> {
-  const admin = createKafkaClient({
+  const client = createKafkaClient({
     brokers,
     clientId: 'modstream-testkit-guard',
     connectionTimeoutMs: 2_000,
     requestTimeoutMs: 5_000,
     retries: 1,
-  }).admin();
+  });
   try {
-    await admin.connect();
-    await admin.describeCluster();
+    await withAdmin(client, (admin) => admin.describeCluster());
   } catch (error) {
     throw new StackUnavailableError(
       `Kafka is not reachable at ${brokers.join(',')}: ${reason(error)}. ${hint}`,
       { cause: error },
     );
-  } finally {
-    await admin.disconnect().catch(() => undefined);
   }
 }
 

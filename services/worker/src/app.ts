@@ -12,14 +12,13 @@ import {
   type KafkaClientOptions,
 } from '@modstream/kafka-io';
 import { MemoryLabelCache, RedisLabelCache, type LabelCache } from '@modstream/label-cache';
-import { routingQueues, type Pipeline, type PipelineOutput } from '@modstream/moderation';
-import { resolveModelDir, type WorkerConfig } from './config.js';
+import { routingQueues, topicSettings, type Pipeline, type PipelineOutput } from '@modstream/moderation';
+import type { WorkerConfig } from './config.js';
 import { HealthServer } from './http-server.js';
 import { kafkaConnectionOptions } from './kafka-connection.js';
 import { StopSteps } from './stop-steps.js';
 import { createModeration } from './moderation.js';
 import { startObservability, type Logger, type Observability } from './observability.js';
-import { RedisAuthError, isRedisAuthFailure } from './redis-auth.js';
 import { startShadow } from './shadow.js';
 
 const SERVICE_VERSION = '0.1.0';
@@ -75,7 +74,7 @@ export class WorkerApp {
     this.#onStop('http server', () => http.close());
     logger.info({ port: this.#httpPort }, 'http server listening');
 
-    const classifier = await ClassifierPool.create(resolveModelDir(config.model.dir), {
+    const classifier = await ClassifierPool.create(config.model.dir, {
       sessions: config.model.sessions,
       intraOpThreads: config.model.intraOpThreads,
     });
@@ -101,7 +100,7 @@ export class WorkerApp {
     if (shadow !== undefined) this.#onStop('shadow', () => shadow.close());
     const { routing, batcher, pipeline } = await createModeration(config, classifier, cache, {
       shadow: shadow?.scorer,
-      metrics: metrics.pipeline,
+      metrics,
       logger,
       outputHeaders: observability.outputHeaders,
       onBatch: (size, ms) => metrics.batch(size, ms),
@@ -112,10 +111,10 @@ export class WorkerApp {
     if (config.kafka.createTopics) {
       const topics = [
         config.kafka.inputTopic,
-        config.kafka.outputTopic,
-        config.kafka.dlqTopic,
+        ...topicSettings().flatMap(([kind]) =>
+          kind === 'shadow' && shadow === undefined ? [] : [config.kafka.outputTopics[kind]],
+        ),
         ...routingQueues(routing),
-        ...(shadow === undefined || config.shadow === undefined ? [] : [config.shadow.topic]),
       ];
       await withAdmin(kafka, (admin) =>
         createTopics(
@@ -164,7 +163,6 @@ export class WorkerApp {
       return new MemoryLabelCache({ maxEntries: cache.memoryEntries, ttlSeconds: cache.ttlSeconds });
     }
     let lastErrorLog = 0;
-    let authFailure: Error | undefined;
     const redisCache = new RedisLabelCache({
       redis: redis.url,
       username: redis.username,
@@ -174,7 +172,6 @@ export class WorkerApp {
       ttlSeconds: cache.ttlSeconds,
       commandTimeoutMs: redis.commandTimeoutMs,
       onError: (error) => {
-        if (isRedisAuthFailure(error)) authFailure ??= error;
         // Redis being down is not an outage: lookups bypass the cache. One log line a second at most.
         if (Date.now() - lastErrorLog < 1_000) return;
         lastErrorLog = Date.now();
@@ -183,9 +180,11 @@ export class WorkerApp {
     });
     // A Redis that is down at start is bypassed like one that fails later; one that refuses the credentials
     // is misconfigured, and the worker stops rather than run without its cache.
-    if (!(await redisCache.waitUntilReady(REDIS_START_WAIT_MS)) && authFailure !== undefined) {
+    try {
+      await redisCache.waitUntilReady(REDIS_START_WAIT_MS);
+    } catch (error) {
       await redisCache.close();
-      throw new RedisAuthError(authFailure);
+      throw error;
     }
     return redisCache;
   }
@@ -211,11 +210,15 @@ export class WorkerApp {
   ) {
     const { kafka: config } = this.#config;
     return new ConsumeLoop({
-      kafka,
+      client: kafka,
       groupId: config.groupId,
       topic: config.inputTopic,
       producer,
-      handle: (records) => observability.traceChunk(records, () => pipeline.handle(records)),
+      handle: (records) => {
+        const each = pipeline.handleEach(records);
+        void observability.traceChunk(records, () => Promise.allSettled(each));
+        return each;
+      },
       replaceRefused: (output, refusal) =>
         pipeline.outputRefused(
           output,

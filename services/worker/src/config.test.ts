@@ -1,15 +1,21 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { availableParallelism } from 'node:os';
-import { ConfigError, defaultInferenceLayout, loadConfig } from './config.js';
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { commandModelDir, ConfigError, defaultInferenceLayout, loadConfig } from './config.js';
 
 test('defaults: only the brokers are required for the worker', () => {
   const config = loadConfig({ MODSTREAM_KAFKA_BROKERS: 'a:9092, b:9093' });
   assert.deepEqual(config.kafka.brokers, ['a:9092', 'b:9093']);
   assert.equal(config.kafka.groupId, 'modstream-worker');
   assert.equal(config.kafka.inputTopic, 'comments');
-  assert.equal(config.kafka.outputTopic, 'comments.labeled');
-  assert.equal(config.kafka.dlqTopic, 'comments.dlq');
+  assert.deepEqual(config.kafka.outputTopics, {
+    labeled: 'comments.labeled',
+    dead_letter: 'comments.dlq',
+    shadow: 'comments.shadow',
+  });
   assert.equal(config.redis, undefined);
   assert.equal(config.cache.ttlSeconds, 604_800);
   assert.equal(config.batch.maxItems, 16);
@@ -93,4 +99,29 @@ test('a dead-letter size that would not fit a produce request is a configuration
     (error: ConfigError) =>
       error.problems.length === 1 && error.problems[0]!.startsWith('MODSTREAM_DLQ_MAX_ORIGINAL_BYTES:'),
   );
+});
+
+test('model directories: one resolver for the worker, the shadow and the model commands', () => {
+  const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+  const bundled = join(repoRoot, 'models/incivility-minilm-l6');
+  const brokers = { MODSTREAM_KAFKA_BROKERS: 'a:9092' };
+  // The default bundle and a relative directory absent from the working directory come from the repository.
+  for (const env of [brokers, { ...brokers, MODSTREAM_MODEL_DIR: ' ' }]) {
+    assert.equal(loadConfig(env).model.dir, resolve(bundled));
+  }
+  assert.ok(existsSync(join(loadConfig(brokers).model.dir, 'manifest.json')));
+  const relative = loadConfig({
+    ...brokers,
+    MODSTREAM_MODEL_DIR: 'models/not-here',
+    MODSTREAM_SHADOW_MODEL_DIR: 'models/candidate',
+  });
+  assert.equal(relative.model.dir, join(repoRoot, 'models/not-here'));
+  assert.equal(relative.shadow?.dir, join(repoRoot, 'models/candidate'));
+  assert.equal(loadConfig({ ...brokers, MODSTREAM_MODEL_DIR: '/opt/bundle' }).model.dir, '/opt/bundle');
+
+  // Model commands: --model is relative to the working directory; without it, the worker's setting.
+  assert.equal(commandModelDir({}, 'models/not-here'), resolve('models/not-here'));
+  assert.equal(commandModelDir({ MODSTREAM_MODEL_DIR: 'models/not-here' }, undefined), relative.model.dir);
+  assert.equal(commandModelDir({}, undefined), loadConfig(brokers).model.dir);
+  assert.ok(isAbsolute(commandModelDir({}, undefined)));
 });

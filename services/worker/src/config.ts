@@ -4,6 +4,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_DEAD_LETTER_MAX_ORIGINAL_BYTES } from '@modstream/events';
 import { DEFAULT_MAX_REQUEST_BYTES } from '@modstream/kafka-io';
+import { topicSettings, type OutputTopics } from '@modstream/moderation';
 import { z } from 'zod';
 
 /** Raised with every configuration problem found, one line each, naming the variable. */
@@ -41,6 +42,26 @@ export function defaultInferenceLayout(cores: number): { sessions: number; intra
 
 const inferenceLayout = defaultInferenceLayout(availableParallelism());
 
+export const DEFAULT_MODEL_DIR = 'models/incivility-minilm-l6';
+
+/** The repository root: three levels above this file in src/ or dist/. */
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+/**
+ * The one model-directory resolver. A configured directory (MODSTREAM_MODEL_DIR, MODSTREAM_SHADOW_MODEL_DIR)
+ * that is relative is looked up in the working directory first, then in the repository root.
+ */
+function resolveModelDir(dir: string): string {
+  if (isAbsolute(dir)) return dir;
+  const fromCwd = resolve(dir);
+  return existsSync(fromCwd) ? fromCwd : resolve(repoRoot, dir);
+}
+
+const modelDir = optionalText.transform((value) => resolveModelDir(value ?? DEFAULT_MODEL_DIR));
+const shadowModelDir = optionalText.transform((value) =>
+  value === undefined ? undefined : resolveModelDir(value),
+);
+
 /** Smallest produce request size accepted: room for a labeled event with its passthrough fields. */
 const MIN_REQUEST_BYTES = 65_536;
 /** A dead letter's fields besides the original: error, source, key (at most 1 KiB in base64), hashes. */
@@ -58,13 +79,21 @@ export const brokerListSchema = z
   )
   .pipe(z.array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port')));
 
+/** One setting per output kind that has a topic (MODSTREAM_OUTPUT_TOPIC, ...), as OUTPUT_KINDS declares. */
+const outputTopicsSchema = z
+  .object(Object.fromEntries(topicSettings().map(([, setting]) => [setting.env, text(setting.default)])))
+  .transform(
+    (values) =>
+      Object.fromEntries(
+        topicSettings().map(([kind, setting]) => [kind, String(values[setting.env])]),
+      ) as OutputTopics,
+  );
+
 const envSchema = z.object({
   MODSTREAM_KAFKA_BROKERS: brokerListSchema,
   MODSTREAM_KAFKA_CLIENT_ID: text('modstream'),
   MODSTREAM_GROUP_ID: text('modstream-worker'),
   MODSTREAM_INPUT_TOPIC: text('comments'),
-  MODSTREAM_OUTPUT_TOPIC: text('comments.labeled'),
-  MODSTREAM_DLQ_TOPIC: text('comments.dlq'),
   MODSTREAM_CREATE_TOPICS: flag(false),
   MODSTREAM_TOPIC_PARTITIONS: integer(4, 1),
   MODSTREAM_KAFKA_SASL_MECHANISM: z
@@ -98,7 +127,7 @@ const envSchema = z.object({
   MODSTREAM_CACHE_TTL_SECONDS: integer(604_800, 1),
   MODSTREAM_CACHE_KEY_PREFIX: z.string().default('modstream:'),
   MODSTREAM_CACHE_MEMORY_ENTRIES: integer(100_000, 1),
-  MODSTREAM_MODEL_DIR: text('models/incivility-minilm-l6'),
+  MODSTREAM_MODEL_DIR: modelDir,
   MODSTREAM_INFERENCE_SESSIONS: integer(inferenceLayout.sessions, 1),
   MODSTREAM_INTRA_OP_THREADS: integer(inferenceLayout.intraOpThreads, 1),
   MODSTREAM_BATCH_MAX_ITEMS: integer(16, 1),
@@ -111,9 +140,8 @@ const envSchema = z.object({
   MODSTREAM_DLQ_MAX_ORIGINAL_BYTES: integer(DEFAULT_DEAD_LETTER_MAX_ORIGINAL_BYTES, 0),
   MODSTREAM_KAFKA_MAX_REQUEST_BYTES: integer(DEFAULT_MAX_REQUEST_BYTES, MIN_REQUEST_BYTES),
   MODSTREAM_ROUTING_POLICY_FILE: optionalText,
-  MODSTREAM_SHADOW_MODEL_DIR: optionalText,
+  MODSTREAM_SHADOW_MODEL_DIR: shadowModelDir,
   MODSTREAM_SHADOW_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0.1),
-  MODSTREAM_SHADOW_TOPIC: text('comments.shadow'),
   MODSTREAM_SHADOW_SESSIONS: integer(1, 1),
   MODSTREAM_SHADOW_MAX_PENDING: integer(64, 1),
   // The shadow's latency does not matter: a long wait fills its batches, which costs the main path less CPU.
@@ -131,8 +159,8 @@ export interface KafkaConfig {
   clientId: string;
   groupId: string;
   inputTopic: string;
-  outputTopic: string;
-  dlqTopic: string;
+  /** The topic of every output kind that has one setting (@modstream/moderation OUTPUT_KINDS). */
+  outputTopics: OutputTopics;
   createTopics: boolean;
   topicPartitions: number;
   sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
@@ -148,13 +176,14 @@ export interface WorkerConfig {
   kafka: KafkaConfig;
   redis?: { url: string; username?: string; password?: string; tlsCaFile?: string; commandTimeoutMs: number };
   cache: { ttlSeconds: number; keyPrefix: string; memoryEntries: number };
+  /** `dir` is absolute (resolveModelDir). */
   model: { dir: string; sessions: number; intraOpThreads: number };
   batch: { maxItems: number; maxTokens: number; maxWaitMs: number; maxInFlight: number };
   maxTextBytes: number;
   /** Bytes of the original message a dead letter carries; the rest is described by size and sha256. */
   dlqMaxOriginalBytes: number;
   routingPolicyFile?: string;
-  /** A candidate bundle scored on a sample of comments, on the side (MODSTREAM_SHADOW_*). */
+  /** A candidate bundle scored on a sample of comments, on the side (MODSTREAM_SHADOW_*); `dir` is absolute. */
   shadow?: {
     dir: string;
     sampleRate: number;
@@ -177,15 +206,18 @@ export type ConfigMode = 'worker' | 'embedded';
 export function loadConfig(env: NodeJS.ProcessEnv, mode: ConfigMode = 'worker'): WorkerConfig {
   const problems = crossFieldProblems(env, mode);
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
+  const topics = outputTopicsSchema.safeParse(env);
+  for (const result of [parsed, topics]) {
+    if (result.success) continue;
     problems.unshift(
-      ...parsed.error.issues.map(
+      ...result.error.issues.map(
         (issue) => `${issue.path.map(String).join('.') || '(env)'}: ${issue.message}`,
       ),
     );
   }
   if (parsed.success) problems.push(...outputSizeProblems(parsed.data));
-  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  if (!parsed.success || !topics.success || problems.length > 0) throw new ConfigError(problems);
+  const outputTopics = topics.data;
   const e = parsed.data;
   const saslMechanism = e.MODSTREAM_KAFKA_SASL_MECHANISM;
 
@@ -195,8 +227,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, mode: ConfigMode = 'worker'):
       clientId: e.MODSTREAM_KAFKA_CLIENT_ID,
       groupId: e.MODSTREAM_GROUP_ID,
       inputTopic: e.MODSTREAM_INPUT_TOPIC,
-      outputTopic: e.MODSTREAM_OUTPUT_TOPIC,
-      dlqTopic: e.MODSTREAM_DLQ_TOPIC,
+      outputTopics,
       createTopics: e.MODSTREAM_CREATE_TOPICS,
       topicPartitions: e.MODSTREAM_TOPIC_PARTITIONS,
       sasl:
@@ -255,7 +286,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, mode: ConfigMode = 'worker'):
         : {
             dir: e.MODSTREAM_SHADOW_MODEL_DIR,
             sampleRate: e.MODSTREAM_SHADOW_SAMPLE_RATE,
-            topic: e.MODSTREAM_SHADOW_TOPIC,
+            topic: outputTopics.shadow,
             sessions: e.MODSTREAM_SHADOW_SESSIONS,
             maxPending: e.MODSTREAM_SHADOW_MAX_PENDING,
             batchMaxWaitMs: e.MODSTREAM_SHADOW_BATCH_MAX_WAIT_MS,
@@ -300,12 +331,10 @@ function outputSizeProblems(e: Env): string[] {
   ];
 }
 
-/** The repository root: three levels above this file in src/ or dist/. */
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-
-/** A relative model directory is looked up in the working directory first, then in the repository root. */
-export function resolveModelDir(dir: string): string {
-  if (isAbsolute(dir)) return dir;
-  const fromCwd = resolve(dir);
-  return existsSync(fromCwd) ? fromCwd : resolve(repoRoot, dir);
+/**
+ * The bundle a model command (classify, explain, eval) runs on: its --model flag, relative to the working
+ * directory, else MODSTREAM_MODEL_DIR (or the default bundle) resolved as for the worker.
+ */
+export function commandModelDir(env: NodeJS.ProcessEnv, flag: string | undefined): string {
+  return flag === undefined ? modelDir.parse(env.MODSTREAM_MODEL_DIR) : resolve(flag);
 }

@@ -8,19 +8,12 @@ import {
   startTelemetry,
   withSpan,
   type Logger,
+  type WorkerMetrics,
 } from '@modstream/telemetry';
-import type { PipelineMetrics, PipelineRecord, ShadowMetrics } from '@modstream/moderation';
+import { CACHE_OUTCOMES } from '@modstream/label-cache';
+import { OUTPUT_KIND_NAMES, type PipelineRecord } from '@modstream/moderation';
 
-export type { Logger } from '@modstream/telemetry';
-
-export interface WorkerMetrics {
-  pipeline: PipelineMetrics;
-  batch(size: number, inferenceMs: number): void;
-  consumerLag(topic: string, partition: number, lag: number): void;
-  chunkRetry(step: string): void;
-  /** `active`: 1 while a shadow model runs, 0 when one is configured but could not start. */
-  shadow: ShadowMetrics & { active(running: boolean): void };
-}
+export type { Logger, WorkerMetrics } from '@modstream/telemetry';
 
 /** Metrics, traces and the /metrics handler of one worker process. */
 export interface Observability {
@@ -58,35 +51,14 @@ export function startObservability(options: ObservabilityOptions): Observability
     serviceVersion: options.serviceVersion,
     enableTracing: options.tracing,
   });
-  const m = createWorkerMetrics(telemetry.meter);
-  // Event-loop delay of the main thread (kafkajs, JSON, cache keys; inference runs in worker threads).
+  const metrics = createWorkerMetrics(telemetry.meter, {
+    outputKinds: OUTPUT_KIND_NAMES,
+    cacheOutcomes: CACHE_OUTCOMES,
+  });
+  // Event-loop delay of the main thread (the Kafka client, JSON, cache keys; inference runs in worker threads).
   const runtime = createRuntimeMetrics(telemetry.meter);
   return {
-    metrics: {
-      pipeline: {
-        eventsIn: (count, topic) => m.eventsIn.add(count, { topic }),
-        eventsOut: (kind, count) => m.eventsOut.add(count, { kind }),
-        deadLetter: (reason) => m.deadLetters.add(1, { reason }),
-        // A repeat that shared an in-flight inference needed no inference: counted as a hit.
-        cache: (outcome, count) =>
-          m.cacheRequests.add(count, { result: outcome === 'shared' ? 'hit' : outcome }),
-        cacheWriteErrors: (count) => m.cacheWriteErrors.add(count),
-        endToEndLatency: (ms) => m.e2eLatencyMs.record(ms),
-      },
-      batch: (size, inferenceMs) => {
-        m.batchSize.record(size);
-        m.inferenceDurationMs.record(inferenceMs);
-      },
-      consumerLag: (_topic, partition, lag) => m.setConsumerLag(partition, lag),
-      chunkRetry: (step) => m.chunkRetries.add(1, { step }),
-      shadow: {
-        decision: (label, primary, shadow) =>
-          m.shadowDecisions.add(1, { label, primary: primary ? '1' : '0', shadow: shadow ? '1' : '0' }),
-        published: (count) => m.shadowEvents.add(count),
-        dropped: (reason) => m.shadowDropped.add(1, { reason }),
-        active: (running) => m.shadowActive.add(running ? 1 : 0),
-      },
-    },
+    metrics,
     metricsHandler: (request, response) => telemetry.metricsHandler(request, response),
     outputHeaders: (input) => {
       const headers = injectTraceContext({}, extractTraceContext(input));
@@ -94,7 +66,7 @@ export function startObservability(options: ObservabilityOptions): Observability
     },
     traceChunk: async (records, work) => {
       const first = records[0];
-      m.inFlight.add(records.length);
+      metrics.inFlight(records.length);
       try {
         return await withSpan('modstream.process_chunk', () => work(), {
           attributes: {
@@ -106,7 +78,7 @@ export function startObservability(options: ObservabilityOptions): Observability
           },
         });
       } finally {
-        m.inFlight.add(-records.length);
+        metrics.inFlight(-records.length);
       }
     },
     shutdown: () => {

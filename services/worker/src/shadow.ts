@@ -1,7 +1,7 @@
 import { ClassifierPool, type BundleInfo } from '@modstream/classifier';
 import { OutputProducer, type KafkaClient } from '@modstream/kafka-io';
 import { ShadowScorer, createInferenceBatcher } from '@modstream/moderation';
-import { resolveModelDir, type WorkerConfig } from './config.js';
+import type { WorkerConfig } from './config.js';
 import type { Logger, WorkerMetrics } from './observability.js';
 
 export interface Shadow {
@@ -26,7 +26,7 @@ export async function startShadow(
   if (options === undefined) return undefined;
   let classifier: ClassifierPool;
   try {
-    classifier = await ClassifierPool.create(resolveModelDir(options.dir), {
+    classifier = await ClassifierPool.create(options.dir, {
       sessions: options.sessions,
       intraOpThreads: 1,
     });

@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { Classification, TextClassifier } from '@modstream/classifier';
-import { loadCommandClassifier } from './classify-model-dir.js';
+import { loadCommandClassifier } from './command-classifier.js';
 import { parseModelCommandArgs } from './model-command-args.js';
 
 const USAGE = `usage: modstream classify [--model <dir>] [--json] [--threads <n>] ["text" ...]

@@ -1,16 +1,13 @@
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
-import { once } from 'node:events';
 import { ClassifierPool } from '@modstream/classifier';
+import { runJsonlTransport } from '@modstream/jsonl-transport';
 import { MemoryLabelCache } from '@modstream/label-cache';
-import { ConfigError, loadConfig, resolveModelDir } from '../config.js';
+import { ConfigError, loadConfig } from '../config.js';
 import { createWorkerLogger } from '../observability.js';
-import type { PipelineRecord } from '@modstream/moderation';
 import { createModeration } from '../moderation.js';
 
 const USAGE = 'usage: modstream embedded [file.jsonl]   (reads stdin without a file or with "-")\n';
-/** Chunks handled at once; outputs are still written in input order. */
-const CHUNKS_IN_FLIGHT = 4;
 
 /**
  * `modstream embedded`: the worker's pipeline (decode, cache, batcher, classifier, routing) from a
@@ -40,9 +37,8 @@ export async function run(args: string[]): Promise<number> {
     stderr: true,
   });
   const file = args[0] === undefined || args[0] === '-' ? undefined : args[0];
-  const sourceName = file === undefined ? 'stdin' : basename(file);
 
-  const classifier = await ClassifierPool.create(resolveModelDir(config.model.dir), {
+  const classifier = await ClassifierPool.create(config.model.dir, {
     sessions: config.model.sessions,
     intraOpThreads: config.model.intraOpThreads,
   });
@@ -56,33 +52,12 @@ export async function run(args: string[]): Promise<number> {
     const moderation = await createModeration(config, classifier, cache, { logger });
     batcher = moderation.batcher;
     const { pipeline } = moderation;
-
-    const input = file === undefined ? process.stdin : createReadStream(file);
-    const pending: Promise<Buffer[]>[] = [];
-    let chunk: PipelineRecord[] = [];
-    let lineNumber = 0;
-    const dispatch = async () => {
-      const records = chunk;
-      chunk = [];
-      pending.push(pipeline.handle(records).then((outputs) => outputs.map((output) => output.value)));
-      while (pending.length >= CHUNKS_IN_FLIGHT) await writeOut(await (pending.shift() as Promise<Buffer[]>));
-    };
-    for await (const line of byteLines(input)) {
-      const offset = String(lineNumber++);
-      if (line.toString('latin1').trim() === '') continue;
-      chunk.push({
-        topic: sourceName,
-        partition: 0,
-        offset,
-        key: null,
-        value: line,
-        headers: {},
-        timestamp: Date.now(),
-      });
-      if (chunk.length >= config.kafka.chunkSize) await dispatch();
-    }
-    if (chunk.length > 0) await dispatch();
-    for (const outputs of pending.splice(0)) await writeOut(await outputs);
+    await runJsonlTransport(
+      pipeline,
+      file === undefined ? process.stdin : createReadStream(file),
+      process.stdout,
+      { sourceName: file === undefined ? 'stdin' : basename(file), chunkSize: config.kafka.chunkSize },
+    );
 
     const seconds = (Date.now() - startedAt) / 1000;
     const { stats } = pipeline;
@@ -100,28 +75,4 @@ export async function run(args: string[]): Promise<number> {
     await cache.close();
     await classifier.close();
   }
-}
-
-async function writeOut(values: Buffer[]): Promise<void> {
-  if (values.length === 0) return;
-  const text = values.map((value) => value.toString('utf8')).join('\n') + '\n';
-  if (!process.stdout.write(text)) await once(process.stdout, 'drain');
-}
-
-/** Lines as raw bytes (so invalid UTF-8 reaches the decoder and becomes a dead letter); "\r\n" tolerated. */
-async function* byteLines(input: AsyncIterable<Buffer | string>): AsyncGenerator<Buffer> {
-  let rest = Buffer.alloc(0);
-  for await (const chunk of input) {
-    let data = Buffer.concat([rest, typeof chunk === 'string' ? Buffer.from(chunk) : chunk]);
-    for (let newline = data.indexOf(0x0a); newline !== -1; newline = data.indexOf(0x0a)) {
-      yield stripCarriageReturn(data.subarray(0, newline));
-      data = data.subarray(newline + 1);
-    }
-    rest = data;
-  }
-  if (rest.length > 0) yield stripCarriageReturn(rest);
-}
-
-function stripCarriageReturn(line: Buffer): Buffer {
-  return line.at(-1) === 0x0d ? line.subarray(0, -1) : line;
 }

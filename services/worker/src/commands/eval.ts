@@ -1,9 +1,15 @@
 import { availableParallelism } from 'node:os';
-import { BundleError, ClassifierPool, evaluate } from '@modstream/classifier';
-import { positiveInteger, resolveModelDir, UsageError } from './classify-model-dir.js';
-import { readLabeledJsonl } from './eval-dataset.js';
+import {
+  BundleError,
+  ClassifierPool,
+  evaluateClassifier,
+  evaluationReportJson,
+  evaluationReportTable,
+  readLabeledJsonl,
+} from '@modstream/classifier';
+import { commandModelDir } from '../config.js';
+import { positiveInteger, UsageError } from './command-args.js';
 import { parseModelCommandArgs } from './model-command-args.js';
-import { reportJson, reportTable } from './eval-report.js';
 
 const USAGE = `usage: modstream eval <file.jsonl> [--model <dir>] [--json] [--sessions <n>] [--threads <n>] [--batch-size <n>]
   Classifies every row's "text" through the TypeScript classifier (a pool of ONNX Runtime sessions) and prints
@@ -31,10 +37,9 @@ export async function run(args: string[]): Promise<number> {
 
   let pool: ClassifierPool;
   try {
-    pool = await ClassifierPool.create(resolveModelDir(options.model), {
+    pool = await ClassifierPool.create(commandModelDir(process.env, options.model), {
       sessions: options.sessions,
       intraOpThreads: options.threads,
-      bucketSize: options.batchSize,
     });
   } catch (error) {
     if (!(error instanceof BundleError)) throw error;
@@ -42,27 +47,19 @@ export async function run(args: string[]): Promise<number> {
     return 1;
   }
   try {
-    const { labels } = pool.info;
-    let rows;
+    let dataset;
     try {
-      rows = await readLabeledJsonl(options.file, labels);
+      dataset = await readLabeledJsonl(options.file, pool.info.labels);
     } catch (error) {
       process.stderr.write(`modstream eval: ${(error as Error).message}\n`);
       return 1;
     }
-    const started = performance.now();
-    const batches: Promise<string[][]>[] = [];
-    for (let start = 0; start < rows.texts.length; start += options.batchSize) {
-      const batch = rows.texts.slice(start, start + options.batchSize);
-      batches.push(pool.classify(batch).then((results) => results.map((result) => result.labels)));
-    }
-    const predictions = (await Promise.all(batches)).flat();
-    const run = { file: options.file, seconds: (performance.now() - started) / 1000 };
-    const report = evaluate(predictions, rows.gold, labels);
+    const { report, seconds } = await evaluateClassifier(pool, dataset, { batchSize: options.batchSize });
+    const run = { file: options.file, seconds };
     process.stdout.write(
       options.json
-        ? `${JSON.stringify(reportJson(report, pool.info, run))}\n`
-        : reportTable(report, pool.info, run),
+        ? `${JSON.stringify(evaluationReportJson(report, pool.info, run))}\n`
+        : evaluationReportTable(report, pool.info, run),
     );
     return 0;
   } finally {

@@ -5,7 +5,8 @@ import {
   type Explanation,
   type LabelExplanation,
 } from '@modstream/classifier';
-import { loadCommandClassifier, positiveInteger } from './classify-model-dir.js';
+import { positiveInteger } from './command-args.js';
+import { loadCommandClassifier } from './command-classifier.js';
 import { parseModelCommandArgs } from './model-command-args.js';
 
 const USAGE = `usage: modstream explain [--model <dir>] [--json] [--threads <n>] [--label <name> ...] [--top <n>]

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildShadowEvent } from '@modstream/events';
 import { buildShadowReport } from '@modstream/moderation';
-import { UsageError } from './classify-model-dir.js';
+import { UsageError } from './command-args.js';
 import {
   isDuration,
   parseBrokers,

@@ -1,7 +1,7 @@
 import type { PartitionRange } from '@modstream/kafka-io';
 import type { ModelVersions, ShadowPairReport, ShadowReport } from '@modstream/moderation';
 import { brokerListSchema } from '../config.js';
-import { UsageError } from './classify-model-dir.js';
+import { UsageError } from './command-args.js';
 
 /** What was read: the topic, from when, and each partition's offset range. */
 export interface ShadowReadInfo {

@@ -3,7 +3,7 @@ import { createKafkaClient, KafkaConnectError, readTopic, TopicNotFoundError } f
 import { ShadowReportBuilder } from '@modstream/moderation';
 import { ConfigError, loadConfig } from '../config.js';
 import { kafkaConnectionOptions } from '../kafka-connection.js';
-import { positiveInteger, UsageError } from './classify-model-dir.js';
+import { positiveInteger, UsageError } from './command-args.js';
 import {
   isDuration,
   parseBrokers,

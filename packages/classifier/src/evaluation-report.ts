@@ -1,7 +1,8 @@
-import type { BundleInfo, EvaluationReport } from '@modstream/classifier';
+import type { EvaluationReport } from './evaluate.js';
+import type { BundleInfo } from './types.js';
 
 /** The report in the key names training/metrics.py `report()` writes, plus the model and the run. */
-export function reportJson(
+export function evaluationReportJson(
   report: EvaluationReport,
   info: BundleInfo,
   run: { file: string; seconds: number },
@@ -33,7 +34,8 @@ export function reportJson(
 const pad = (value: string, width: number): string => value.padStart(width);
 const fixed = (value: number | null): string => (value === null ? '-' : value.toFixed(4));
 
-export function reportTable(
+/** The report as a table: the model and run, per-label metrics, then the micro, macro and exact-match lines. */
+export function evaluationReportTable(
   report: EvaluationReport,
   info: BundleInfo,
   run: { file: string; seconds: number },

@@ -1,14 +1,14 @@
 import { readFile } from 'node:fs/promises';
 
-export interface LabeledRows {
+export interface LabeledDataset {
   texts: string[];
   /** Gold label set of each row. */
   gold: string[][];
 }
 
 /** Reads JSON lines with a `text` field and a 0/1 (or boolean) column per label; errors name the line, never the text. */
-export async function readLabeledJsonl(path: string, labels: readonly string[]): Promise<LabeledRows> {
-  const rows: LabeledRows = { texts: [], gold: [] };
+export async function readLabeledJsonl(path: string, labels: readonly string[]): Promise<LabeledDataset> {
+  const rows: LabeledDataset = { texts: [], gold: [] };
   const lines = (await readFile(path, 'utf8')).split('\n');
   lines.forEach((line, index) => {
     if (line.trim() === '') return;
