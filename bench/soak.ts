@@ -326,7 +326,7 @@ async function measureMissRate(): Promise<MissRate> {
     await producer.disconnect();
     await reader.stop();
   }
-  // Outputs come in clumps (a chunk is published when its slowest text is done, up to MODSTREAM_MAX_IN_FLIGHT
+  // Outputs come in clumps (texts of one inference batch are ready together, up to MODSTREAM_MAX_IN_FLIGHT
   // texts are in the works at any time): the rate is the least-squares slope of the output count over time,
   // which a clump at either end of the window cannot tilt much.
   const window = stamps

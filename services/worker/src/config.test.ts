@@ -24,11 +24,11 @@ test('defaults: only the brokers are required for the worker', () => {
   assert.equal(config.logText, false);
 });
 
-test('inference layout: one session per two cores, two intra-op threads each', () => {
+test('inference layout: one single-threaded session per core', () => {
   assert.deepEqual(defaultInferenceLayout(1), { sessions: 1, intraOpThreads: 1 });
-  assert.deepEqual(defaultInferenceLayout(2), { sessions: 1, intraOpThreads: 2 });
-  assert.deepEqual(defaultInferenceLayout(3), { sessions: 1, intraOpThreads: 2 });
-  assert.deepEqual(defaultInferenceLayout(16), { sessions: 8, intraOpThreads: 2 });
+  assert.deepEqual(defaultInferenceLayout(2), { sessions: 2, intraOpThreads: 1 });
+  assert.deepEqual(defaultInferenceLayout(3), { sessions: 3, intraOpThreads: 1 });
+  assert.deepEqual(defaultInferenceLayout(16), { sessions: 16, intraOpThreads: 1 });
   const { model } = loadConfig({ MODSTREAM_KAFKA_BROKERS: 'a:9092' });
   const { sessions, intraOpThreads } = defaultInferenceLayout(availableParallelism());
   assert.deepEqual([model.sessions, model.intraOpThreads], [sessions, intraOpThreads]);

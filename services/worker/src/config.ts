@@ -30,14 +30,13 @@ const flag = (fallback: boolean) =>
     .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
 /**
- * ONNX sessions × intra-op threads for a CPU count: one session per two cores, two threads each. On 2 cores
- * 1 × 2 and 2 × 1 reach the same throughput within the machine's noise, but 1 × 2 holds the fp32 weights once
- * (about 170 MB less RSS) and its p99 under half load was 387 ms against 1,073 (docs/BENCHMARKS.md).
+ * ONNX sessions × intra-op threads for a CPU count: one single-threaded session per core. Since each labeled
+ * event is published as soon as it is ready, a second session lets a new comment start while a batch runs:
+ * on 2 cores 2 × 1 matched 1 × 2 in cache-miss throughput and cut p99 under half load from 155 ms to 50 ms,
+ * for about 190 MiB more RSS (the weights are held per session; docs/BENCHMARKS.md).
  */
 export function defaultInferenceLayout(cores: number): { sessions: number; intraOpThreads: number } {
-  return cores <= 1
-    ? { sessions: 1, intraOpThreads: 1 }
-    : { sessions: Math.floor(cores / 2), intraOpThreads: 2 };
+  return { sessions: Math.max(1, cores), intraOpThreads: 1 };
 }
 
 const inferenceLayout = defaultInferenceLayout(availableParallelism());
