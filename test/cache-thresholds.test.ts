@@ -7,6 +7,7 @@ import { RedisLabelCache } from '@modstream/label-cache';
 import {
   Pipeline,
   createInferenceBatcher,
+  defaultOutputTopics,
   loadRoutingPolicy,
   type PipelineRecord,
 } from '@modstream/moderation';
@@ -44,7 +45,7 @@ async function pipelineFor(classifier: TextClassifier): Promise<Pipeline> {
     batcher,
     cache,
     routing: await loadRoutingPolicy(undefined, classifier.info.labels),
-    topics: { labeled: 'labeled', dead_letter: 'dlq', shadow: 'shadow' },
+    topics: { ...defaultOutputTopics(), labeled: 'labeled', dead_letter: 'dlq' },
     maxTextBytes: 65_536,
   });
 }

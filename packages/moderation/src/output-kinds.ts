@@ -137,6 +137,13 @@ export function topicSettings(): [TopicKind, TopicSetting][] {
   });
 }
 
+/** Every topic setting at its default. */
+export function defaultOutputTopics(): OutputTopics {
+  return Object.fromEntries(
+    topicSettings().map(([kind, setting]) => [kind, setting.default]),
+  ) as OutputTopics;
+}
+
 /** The kinds the pipeline builds for every classified comment, in publishing order. */
 export const BUILT_KINDS = OUTPUT_KIND_NAMES.filter(
   (kind) => (OUTPUT_KINDS[kind] as OutputKindSpec).build !== undefined,

@@ -4,6 +4,7 @@ import { MicroBatcher } from '@modstream/batcher';
 import type { Classification, TextClassifier } from '@modstream/classifier';
 import { MemoryLabelCache } from '@modstream/label-cache';
 import { inferenceRunner, type InferenceJob, type InferenceResult } from './inference-batcher.js';
+import { defaultOutputTopics } from './output-kinds.js';
 import { Pipeline, type PipelineRecord } from './pipeline.js';
 import type { RoutingPolicy } from './routing.js';
 
@@ -90,7 +91,7 @@ function setup(options: { failing?: { all: boolean }; maxOutputBytes?: number } 
     batcher,
     cache,
     routing: policy,
-    topics: { labeled: 'out', dead_letter: 'dlq', shadow: 'shadow' },
+    topics: { ...defaultOutputTopics(), labeled: 'out', dead_letter: 'dlq' },
     maxTextBytes: 100,
     maxOutputBytes: options.maxOutputBytes,
   });
@@ -289,7 +290,7 @@ test('a thresholds-only release relabels cached comments at once, stamped with t
       batcher,
       cache,
       routing: policy,
-      topics: { labeled: 'out', dead_letter: 'dlq', shadow: 'shadow' },
+      topics: { ...defaultOutputTopics(), labeled: 'out', dead_letter: 'dlq' },
       maxTextBytes: 100,
     });
   };

@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultOutputTopics } from '@modstream/moderation';
 import { commandModelDir, ConfigError, defaultInferenceLayout, loadConfig } from './config.js';
 
 test('defaults: only the brokers are required for the worker', () => {
@@ -11,11 +12,9 @@ test('defaults: only the brokers are required for the worker', () => {
   assert.deepEqual(config.kafka.brokers, ['a:9092', 'b:9093']);
   assert.equal(config.kafka.groupId, 'modstream-worker');
   assert.equal(config.kafka.inputTopic, 'comments');
-  assert.deepEqual(config.kafka.outputTopics, {
-    labeled: 'comments.labeled',
-    dead_letter: 'comments.dlq',
-    shadow: 'comments.shadow',
-  });
+  assert.deepEqual(config.kafka.outputTopics, defaultOutputTopics());
+  assert.equal(config.kafka.outputTopics.labeled, 'comments.labeled');
+  assert.equal(config.kafka.outputTopics.dead_letter, 'comments.dlq');
   assert.equal(config.redis, undefined);
   assert.equal(config.cache.ttlSeconds, 604_800);
   assert.equal(config.batch.maxItems, 16);
