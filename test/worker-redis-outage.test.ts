@@ -77,8 +77,16 @@ test('Redis stopped mid-stream and started again: nothing lost, processing conti
   await produceEvents(kafka, topics.input, phase(1_000, 2_000));
   await collector.waitForIds(ids(phase(1_000, 2_000)), 240_000);
 
-  // 3. Redis back (empty): new texts are cached again, and their repeats are served from it.
+  // 3. Redis back (empty): new texts are cached again, and their repeats are served from it. Texts classified
+  // before the worker reconnected are not cached (writes to a Redis that is away are dropped), so the phase starts
+  // once the worker says its cache is in use again.
+  const readyLogs = () => worker.logs.filter((line) => line.includes('redis ready; cache in use')).length;
+  const readyBefore = readyLogs();
   redisServer = await startRedis(port);
+  await waitFor(() => readyLogs() > readyBefore, {
+    timeoutMs: 30_000,
+    message: 'worker reconnected to Redis',
+  });
   const fresh = phase(2_000, 3_000);
   await produceEvents(kafka, topics.input, fresh);
   await collector.waitForIds(ids(fresh), 240_000);

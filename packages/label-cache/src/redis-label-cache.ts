@@ -31,6 +31,8 @@ export interface RedisLabelCacheOptions {
   maxReconnectDelayMs?: number;
   /** Called with every connection or command error (Redis errors are otherwise only counted). */
   onError?: (error: Error) => void;
+  /** Called each time the connection is (again) ready for commands. */
+  onReady?: () => void;
 }
 
 /**
@@ -73,6 +75,7 @@ export class RedisLabelCache implements LabelCache {
       if (isRedisAuthFailure(error)) this.#authFailure ??= error;
       this.#onError(error);
     });
+    if (options.onReady !== undefined) this.#redis.on('ready', options.onReady);
   }
 
   /** The Redis key under which a cache key is stored. */

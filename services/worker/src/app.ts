@@ -177,6 +177,7 @@ export class WorkerApp {
         lastErrorLog = Date.now();
         this.#logger.warn({ err: error }, 'redis unavailable; cache bypassed');
       },
+      onReady: () => this.#logger.info({}, 'redis ready; cache in use'),
     });
     // A Redis that is down at start is bypassed like one that fails later; one that refuses the credentials
     // is misconfigured, and the worker stops rather than run without its cache.
