@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Main job: set the machine up, start the local Kafka + Redis stack, run the moderation worker, stream the
 # project's sample comments through Kafka and show labeled events, throughput and the cache hit ratio.
-# When Kafka cannot start, the same pipeline runs in embedded mode (JSONL in, JSONL out) and says so.
-# Stops the stack on exit if this script started it.
+# It ends by starting the review web app on the run's queues with a demo moderator (demo / demo-password, local
+# stack only) and keeps it running until Ctrl-C; without a terminal (CI) it prints how to start it instead, and
+# DEMO_REVIEW=0 skips it. When Kafka cannot start, the same pipeline runs in embedded mode (JSONL in, JSONL out)
+# and says so. Stops the stack on exit if this script started it.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

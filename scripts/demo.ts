@@ -1,6 +1,7 @@
 // The main job's Kafka part (run by scripts/demo.sh): starts the worker as a child process, streams the
 // project-written sample comments (cycled, so texts repeat) plus a few malformed events through Kafka,
-// and prints labeled events, throughput and the cache hit ratio. The samples were written for the
+// and prints labeled events, throughput and the cache hit ratio; then starts the review web app on the run's
+// queues until Ctrl-C (scripts/demo-review.ts). The samples were written for the
 // project, so printing their text here is fine; the worker itself never logs text.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -19,10 +20,12 @@ import {
   uniqueName,
   waitFor,
 } from '@modstream/testkit';
+import { runDemoReview } from './demo-review.js';
 
 const EVENTS = Number(process.env.DEMO_EVENTS ?? 3_000);
 const TEXTS_FILE = process.env.DEMO_TEXTS ?? 'models/incivility-minilm-l6/reference/texts.jsonl';
 const HTTP_PORT = Number(process.env.DEMO_HTTP_PORT ?? 19464);
+const REVIEW_PORT = Number(process.env.DEMO_REVIEW_PORT ?? 18080);
 
 interface Labeled {
   id: string;
@@ -46,6 +49,8 @@ async function main(): Promise<void> {
     dlq: `${base}.dlq`,
     review: `${base}.review`,
     priority: `${base}.review.priority`,
+    decisions: `${base}.decisions`,
+    decisionsDlq: `${base}.decisions.dlq`,
   };
   // The default routing policy with this run's queue topics.
   const policy = JSON.parse(await readFile('packages/moderation/routing-policy.default.json', 'utf8')) as {
@@ -77,6 +82,7 @@ async function main(): Promise<void> {
       },
     },
   );
+  let interrupted = false;
   const workerLog: string[] = [];
   createInterface({ input: worker.stdout! }).on('line', (line) => workerLog.push(line));
   const exited = once(worker, 'exit');
@@ -155,8 +161,17 @@ async function main(): Promise<void> {
         `= ${(labeled.length / seconds).toFixed(0)} events/s end to end through Kafka; ` +
         `cache hit ratio ${((100 * hits) / labeled.length).toFixed(1)} %; ${flagged} events with at least one label`,
     );
+    ({ interrupted } = await runDemoReview({
+      brokers: testStackSettings().kafkaBrokers.join(','),
+      queueTopics: [topics.priority, topics.review],
+      decisionsTopic: topics.decisions,
+      deadLetterTopic: topics.decisionsDlq,
+      workerMetricsUrl: `http://127.0.0.1:${HTTP_PORT}/metrics`,
+      port: REVIEW_PORT,
+    }));
   } finally {
-    worker.kill('SIGTERM');
+    // After Ctrl-C the worker got SIGINT from the terminal itself: a SIGTERM now would be a second signal.
+    if (!interrupted) worker.kill('SIGTERM');
     const [code] = await exited;
     const stopped = workerLog.find((line) => line.includes('"msg":"stopped"'));
     console.log(`demo: worker stopped on SIGTERM with exit code ${code}${stopped ? `: ${stopped}` : ''}`);

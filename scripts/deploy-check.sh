@@ -2,10 +2,12 @@
 # Offline checks of deploy/, run by scripts/test.sh after `pnpm build`; exits non-zero on any failure.
 #   1. Dockerfile: hadolint; every COPY source exists and is in the build context.
 #   2. Image layout: `pnpm deploy --prod` of the worker into a temporary folder, as the Dockerfile does; the
-#      production graph imports, onnxruntime-node's Linux binding loads, no dev tooling is shipped.
-#   3. Helm chart: lint, render (default, production and a dev variant, two Kubernetes versions), validate
-#      every object against Kubernetes, KEDA and ServiceMonitor schemas, assert the Deployment's probes, grace
-#      period and security context, and check that invalid values are refused.
+#      production graph imports, onnxruntime-node's Linux binding loads, no dev tooling is shipped. The same for
+#      the review service (its `review` image target): commands import, its static assets and uPlot load.
+#   3. Helm chart: lint, render (default, production and a dev variant, with and without the review app, two
+#      Kubernetes versions), validate every object against Kubernetes, KEDA and ServiceMonitor schemas, assert
+#      the Deployments' probes, grace periods and security contexts, the review users Secret and Service
+#      selectors, and check that invalid values are refused.
 # Tools and schemas come from PyPI and the Go module proxy, cached per machine (scripts/tools/deploy-tools.sh).
 set -euo pipefail
 
@@ -107,6 +109,44 @@ else
   smoke_classify "$WORK/out" "$ROOT/models/incivility-minilm-l6" || fail "classify smoke test in the deployed layout"
 fi
 
+if [[ ! -f services/review/dist/cli.js ]]; then
+  fail "services/review/dist/cli.js missing: run pnpm build first"
+elif ! pnpm --filter @modstream/review-service deploy --legacy --prod --prefer-offline "$WORK/review" \
+  >"$WORK/deploy-review.log" 2>&1; then
+  cat "$WORK/deploy-review.log" >&2
+  fail "pnpm deploy of @modstream/review-service"
+else
+  (
+    cd "$WORK/review"
+    NODE_ENV=production node --input-type=module -e "
+      import { readdirSync } from 'node:fs';
+      const problems = [];
+      for (const name of ['serve', 'hash-password']) {
+        await import('./dist/commands/' + name + '.js').catch((e) => problems.push('dist/commands/' + name + '.js: ' + e.message));
+      }
+      try {
+        const assets = await (await import('./dist/assets.js')).loadAssets();
+        for (const name of ['review.css', 'queue.js', 'overview.js', 'uPlot.iife.min.js', 'uPlot.min.css']) {
+          if (!(assets[name]?.body.length > 0)) problems.push('asset ' + name + ' is empty or missing');
+        }
+      } catch (e) { problems.push('assets: ' + e.message); }
+      const dev = readdirSync('node_modules/.pnpm').filter((d) => /^(typescript|tsx|eslint|prettier|esbuild|onnxruntime-node)@/.test(d));
+      if (dev.length > 0) problems.push('not for the review image: ' + dev.join(', '));
+      if (problems.length > 0) { console.error(problems.join('\n')); process.exit(1); }
+      console.log('deployed review service: commands import, assets and uPlot load, no dev tooling or onnxruntime');
+    " || exit 1
+    set +e
+    node dist/cli.js >/dev/null 2>"$WORK/review-usage.txt"
+    code=$?
+    set -e
+    [[ $code -eq 2 ]] && grep -q 'usage: modstream-review' "$WORK/review-usage.txt" ||
+      { echo "node dist/cli.js (review) exited $code without its usage line" >&2 && exit 1; }
+    hash="$(printf 'deploy-check\n' | node dist/cli.js hash-password)"
+    [[ "$hash" == scrypt\$* ]] || { echo "hash-password printed no scrypt hash" >&2 && exit 1; }
+    echo "deployed review size: $(du -sh . | cut -f1)"
+  ) || fail "deployed review layout"
+fi
+
 if [[ "$REPLAY_BUILD" == 1 ]]; then
   step "image build replay (the Dockerfile's build stage run for real, runtime stage laid out)"
   replay_started=$SECONDS
@@ -157,6 +197,14 @@ render dev-secret --expect Secret --expect ScaledObject --expect TriggerAuthenti
   --set devSecret.create=true,devSecret.kafkaSaslUsername=modstream,devSecret.kafkaSaslPassword=modstream-secret \
   --set redis.url=redis://redis:6379,devSecret.redisPassword=modstream-secret \
   --set routingPolicy.rules[0].name=all,routingPolicy.rules[0].queue=comments.review
+# The review app: a users Secret made from values (development), and an existing one with production values.
+REVIEW_HASH='scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'
+render review-dev --review --expect Secret --expect HorizontalPodAutoscaler --max-replicas 6 -- \
+  --set review.enabled=true,review.cookieSecure=false \
+  --set-json "review.users=[{\"id\":\"alice\",\"name\":\"Alice\",\"password_hash\":\"$REVIEW_HASH\"}]"
+render review-production --review --expect ScaledObject --expect ServiceMonitor --expect-none Secret \
+  --max-replicas 12 -- -f "$PRODUCTION_VALUES" \
+  --set review.enabled=true,review.usersSecret.existingSecret=modstream-review-users
 
 refused() { # expected error text, helm args...
   local expected="$1"
@@ -174,6 +222,9 @@ refused "must exceed worker.shutdownDeadlineMs" --set terminationGracePeriodSeco
 refused "exceeds kafka.inputTopicPartitions" -f "$PRODUCTION_VALUES" --set autoscaling.maxReplicas=13
 refused "set kafka.sasl.existingSecret" --set kafka.sasl.mechanism=scram-sha-512
 refused "kafka.sasl.mechanism must be" --set kafka.sasl.mechanism=gssapi
+refused "set review.usersSecret.existingSecret" --set review.enabled=true
+refused "must exceed review.shutdownDeadlineMs" --set review.enabled=true,review.usersSecret.existingSecret=u \
+  --set review.terminationGracePeriodSeconds=5
 
 echo
 if ((failures > 0)); then

@@ -11,6 +11,8 @@ log() { printf '\n[test] === %s\n' "$*"; }
 
 bash scripts/setup.sh
 bash scripts/setup-python.sh
+# Debian's chromium for the browser end-to-end tests (test/review-app.test.ts).
+bash scripts/setup-browser.sh
 
 if bash scripts/stack.sh status >/dev/null 2>&1; then
   log "stack already running; leaving it up afterwards"

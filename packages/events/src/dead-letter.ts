@@ -15,7 +15,10 @@ const MAX_ERROR_MESSAGE_CHARS = 1_024;
 export type PipelineFailureReason =
   'tokenize_failed' | 'inference_failed' | 'encode_failed' | 'output_too_large' | 'output_rejected';
 
-export type DeadLetterReason = DecodeFailureReason | PipelineFailureReason;
+/** Reasons the review service dead-letters a message of a topic it reads (decisions, review queues). */
+export type ReviewFailureReason = 'decision_invalid' | 'review_invalid';
+
+export type DeadLetterReason = DecodeFailureReason | PipelineFailureReason | ReviewFailureReason;
 
 export const deadLetterSchema = z
   .object({
@@ -24,7 +27,8 @@ export const deadLetterSchema = z
       .string()
       .describe(
         'invalid_utf8, invalid_json, schema_violation, empty_text, text_too_large, tokenize_failed, ' +
-          'inference_failed, encode_failed, output_too_large, output_rejected',
+          'inference_failed, encode_failed, output_too_large, output_rejected (the worker); ' +
+          'decision_invalid, review_invalid (the review service)',
       ),
     error: z.object({ name: z.string(), message: z.string().max(MAX_ERROR_MESSAGE_CHARS) }),
     source: sourceSchema.extend({
@@ -53,7 +57,8 @@ export const deadLetterSchema = z
   .meta({
     title: DEAD_LETTER_SCHEMA,
     description:
-      'An input message that could not be labeled: why, where it came from, and its bytes (bounded).',
+      'An input message that could not be labeled, or a message the review service could not read: why, ' +
+      'where it came from, and its bytes (bounded).',
   });
 
 export type DeadLetterEvent = z.output<typeof deadLetterSchema>;

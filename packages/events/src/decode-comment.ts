@@ -1,5 +1,5 @@
-import type { z } from 'zod';
 import { commentSchema, passthroughFields, type Comment } from './comment.js';
+import { describeIssues } from './decode-event.js';
 
 export type DecodeFailureReason =
   'invalid_utf8' | 'invalid_json' | 'schema_violation' | 'empty_text' | 'text_too_large';
@@ -76,16 +76,4 @@ function decodeOrFail(value: Buffer | Uint8Array | null | undefined, options: De
 
 function fail(reason: DecodeFailureReason, message: string): DecodeResult {
   return { ok: false, reason, message };
-}
-
-const MAX_LISTED_ISSUES = 5;
-
-/** zod issue messages name the expected type or bound, never the received value. */
-function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
-  const listed = issues.slice(0, MAX_LISTED_ISSUES).map((issue) => {
-    const path = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
-    return `${path}: ${issue.message}`;
-  });
-  const more = issues.length > MAX_LISTED_ISSUES ? ` (+${issues.length - MAX_LISTED_ISSUES} more)` : '';
-  return `schema violation: ${listed.join('; ')}${more}`;
 }

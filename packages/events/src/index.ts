@@ -27,11 +27,32 @@ export {
   type DeadLetterFields,
   type DeadLetterReason,
   type PipelineFailureReason,
+  type ReviewFailureReason,
 } from './dead-letter.js';
+export {
+  DECISION_SCHEMA,
+  DECISIONS,
+  UNKNOWN_THRESHOLDS_VERSION,
+  decisionEventSchema,
+  buildDecisionEvent,
+  decodeDecision,
+  encodeDecision,
+  InvalidDecisionError,
+  type Decision,
+  type DecisionEvent,
+  type DecisionEventFields,
+} from './decision.js';
+export {
+  decodeEvent,
+  type EventDecodeFailure,
+  type EventDecodeFailureReason,
+  type EventDecodeResult,
+} from './decode-event.js';
 export {
   REVIEW_SCHEMA,
   reviewEventSchema,
   buildReviewEvent,
+  decodeReview,
   encodeReview,
   type ReviewEvent,
   type ReviewEventFields,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decodeEvent, type EventDecodeResult } from './decode-event.js';
 import { roundScores, SCORE_DECIMALS } from './scores.js';
 import { sourceSchema } from './source.js';
 
@@ -14,6 +15,10 @@ const reviewCoreSchema = z.object({
     .record(z.string(), z.number())
     .describe(`Sigmoid score of every label, rounded to ${SCORE_DECIMALS} decimals.`),
   model_version: z.string(),
+  thresholds_version: z
+    .string()
+    .optional()
+    .describe('Version of the thresholds that decided the labels; absent in events of older workers.'),
   source: sourceSchema,
 });
 
@@ -29,6 +34,14 @@ export type ReviewEventFields = Omit<z.output<typeof reviewCoreSchema>, 'schema'
 
 export function buildReviewEvent({ passthrough, ...fields }: ReviewEventFields): ReviewEvent {
   return { ...passthrough, ...fields, scores: roundScores(fields.scores), schema: REVIEW_SCHEMA };
+}
+
+/**
+ * Decodes a review event (a message of a queue topic); never throws, whatever the bytes. Failure messages
+ * name fields and bounds, never values, so they are safe to log.
+ */
+export function decodeReview(value: Buffer | Uint8Array | null | undefined): EventDecodeResult<ReviewEvent> {
+  return decodeEvent(value, reviewEventSchema);
 }
 
 export function encodeReview(fields: ReviewEventFields): Buffer {

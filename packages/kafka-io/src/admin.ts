@@ -149,6 +149,22 @@ export async function deleteTopics(
   await raw.deleteTopics({ topics: present, timeout: options.timeoutMs ?? defaultTimeoutMs });
 }
 
+/**
+ * Deletes the records of each partition before `offset` (Kafka's DeleteRecords): the partition's log start
+ * offset (low watermark) moves up to it, as retention would. Offset '-1' deletes everything up to the
+ * high watermark.
+ */
+export async function deleteRecordsBefore(
+  admin: KafkaAdmin,
+  topic: string,
+  partitions: { partition: number; offset: string }[],
+): Promise<void> {
+  const raw = kafkajsAdminOf(admin);
+  // Loads the topic's metadata (partition leaders), which deleteTopicRecords expects.
+  await raw.fetchTopicOffsets(topic);
+  await raw.deleteTopicRecords({ topic, partitions });
+}
+
 async function waitForLeaders(admin: Admin, topics: string[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

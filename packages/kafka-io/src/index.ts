@@ -1,5 +1,6 @@
 export {
   createTopics,
+  deleteRecordsBefore,
   deleteTopics,
   openAdmin,
   topicMessageCount,
@@ -57,5 +58,13 @@ export {
   type ReadTopicOptions,
   type ReadTopicResult,
 } from './read-topic.js';
+export {
+  readRecordsAt,
+  RecordReader,
+  recordAddress,
+  type RecordAt,
+  type RecordReaderOptions,
+  type RecordRequest,
+} from './record-reader.js';
 export type { ConsumedRecord, OutboundMessage, ProduceMessage } from './records.js';
 export { recordRefusal, type RecordRefusal } from './refusals.js';

@@ -103,6 +103,7 @@ export const OUTPUT_KINDS = {
           labels: c.labels,
           scores: c.scores,
           model_version: info.modelVersion,
+          thresholds_version: info.thresholdsVersion,
           source: c.source,
           passthrough: c.passthrough,
         }),

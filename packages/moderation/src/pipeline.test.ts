@@ -137,6 +137,7 @@ test('outputs follow input order: labeled (+ queue) events and dead letters', as
   assert.equal(labeled.author, 'a');
   assert.equal(labeled.text, undefined, 'the text is not copied to the labeled event');
   assert.equal(parse(outputs[3]!.value).priority, 95);
+  assert.equal(parse(outputs[3]!.value).thresholds_version, 't1', 'review events name the thresholds');
   assert.equal(parse(outputs[1]!.value).reason, 'invalid_json');
   assert.equal(parse(outputs[4]!.value).reason, 'text_too_large');
   assert.deepEqual(pipeline.stats, {

@@ -1,5 +1,11 @@
 export { startTelemetry, type Telemetry, type TelemetryOptions } from './start-telemetry.js';
 export { createWorkerMetrics, type WorkerMetrics, type WorkerMetricsOptions } from './worker-metrics.js';
+export {
+  createReviewMetrics,
+  type PrecisionFigure,
+  type ReviewMetrics,
+  type ReviewMetricsSources,
+} from './review-metrics.js';
 export { createRuntimeMetrics, type RuntimeMetrics, type RuntimeMetricsOptions } from './runtime-metrics.js';
 export {
   extractTraceContext,

@@ -7,6 +7,7 @@ const commands: Record<string, () => Promise<{ run(args: string[]): Promise<numb
   worker: () => import('./commands/worker.js'),
   embedded: () => import('./commands/embedded.js'),
   shadow: () => import('./commands/shadow.js'),
+  feedback: () => import('./commands/feedback.js'),
 };
 
 const [name, ...args] = process.argv.slice(2);
