@@ -1,5 +1,5 @@
-import type { Socket } from 'node:net';
-import type { ConnectionOptions } from 'node:tls';
+import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import kafkajs from 'kafkajs';
 import type { Kafka, LogEntry, SASLOptions } from 'kafkajs';
 
@@ -93,6 +93,7 @@ function toSasl(options: KafkaSaslOptions): SASLOptions {
 }
 
 const kafkajsClients = new WeakMap<KafkaClient, Kafka>();
+const clientOptions = new WeakMap<KafkaClient, KafkaClientOptions>();
 
 /** The kafkajs instance behind a client; for this package's own modules only. */
 export function kafkajsOf(client: KafkaClient): Kafka {
@@ -108,7 +109,40 @@ export function createKafkaClient(options: KafkaClientOptions): KafkaClient {
     clientId: options.clientId ?? 'modstream',
   });
   kafkajsClients.set(client, newKafkajs(client, options));
+  clientOptions.set(client, options);
   return client;
+}
+
+/**
+ * A kafkajs instance of its own for a client's settings, whose sockets `endSockets()` ends: kafkajs 2.2.4
+ * can drop a broker from its pool without disconnecting it (e.g. after a fetch for a partition or topic that
+ * does not exist), and that connection keeps the process alive after `disconnect()`. For this package only.
+ */
+export function trackedKafkajsOf(client: KafkaClient): { kafka: Kafka; endSockets(): void } {
+  const options = clientOptions.get(client);
+  if (options === undefined) throw new Error('not a KafkaClient made by createKafkaClient');
+  const open = new Set<Socket>();
+  const socketFactory: KafkaSocketFactory = (args) => {
+    const socket = options.socketFactory?.(args) ?? defaultSocket(args);
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
+    return socket;
+  };
+  return {
+    kafka: newKafkajs(client, { ...options, socketFactory }),
+    endSockets: () => {
+      for (const socket of open) socket.destroy();
+      open.clear();
+    },
+  };
+}
+
+function defaultSocket({ host, port, ssl, onConnect }: Parameters<KafkaSocketFactory>[0]): Socket {
+  const socket = ssl
+    ? tlsConnect({ host, port, ...(isIP(host) ? {} : { servername: host }), ...ssl }, onConnect)
+    : netConnect({ host, port }, onConnect);
+  socket.setKeepAlive(true, 60_000);
+  return socket;
 }
 
 function newKafkajs(client: KafkaClient, options: KafkaClientOptions): Kafka {

@@ -1,5 +1,5 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import { kafkajsOf, type KafkaClient } from './client.js';
+import { trackedKafkajsOf, type KafkaClient } from './client.js';
 import { KafkaConnectError } from './read-topic.js';
 import { toConsumedRecord, type ConsumedRecord } from './records.js';
 
@@ -50,6 +50,8 @@ export class RecordReader {
   readonly #maxBytes: number;
   readonly #attempts: number;
   #cluster: InternalCluster | undefined;
+  /** Ends the sockets of the current cluster that kafkajs left open after its disconnect. */
+  #endSockets: (() => void) | undefined;
   #connecting: Promise<InternalCluster> | undefined;
 
   constructor(client: KafkaClient, options: RecordReaderOptions = {}) {
@@ -113,14 +115,19 @@ export class RecordReader {
     const connecting = this.#connecting;
     this.#connecting = undefined;
     this.#cluster = undefined;
+    const endSockets = this.#endSockets;
+    this.#endSockets = undefined;
     const cluster = await connecting?.catch(() => undefined);
     await cluster?.disconnect().catch(() => undefined);
+    endSockets?.();
   }
 
   async #connect(): Promise<InternalCluster> {
     if (this.#cluster !== undefined) return this.#cluster;
     this.#connecting ??= (async () => {
-      const cluster = internalCluster(kafkajsOf(this.#client));
+      const tracked = trackedKafkajsOf(this.#client);
+      this.#endSockets = tracked.endSockets;
+      const cluster = internalCluster(tracked.kafka);
       try {
         await cluster.connect();
       } catch (error) {
