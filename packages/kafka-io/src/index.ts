@@ -24,6 +24,7 @@ export {
   type KafkaTlsOptions,
   type SaslMechanism,
 } from './client.js';
+export { kafkaClientOptions, type KafkaConnectionSettings } from './connection-files.js';
 export {
   ConsumeLoop,
   type ConsumeLoopLogger,

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { StopSteps } from '@modstream/lifecycle';
 import {
   createKafkaClient,
   createTopics,
+  kafkaClientOptions,
   openAdmin,
   withAdmin,
   type KafkaAdmin,
@@ -18,7 +19,6 @@ import type { ReviewConfig } from './config.js';
 import { OverviewHistory } from './overview-history.js';
 import { createReviewServer } from './server.js';
 import { SessionStore } from './sessions.js';
-import { StopSteps } from './stop-steps.js';
 import { UserDirectory } from './users.js';
 import { WorkerMetricsScraper } from './worker-metrics.js';
 
@@ -190,21 +190,8 @@ export class ReviewApp {
   }
 
   async #kafkaOptions(): Promise<KafkaClientOptions> {
-    const { kafka } = this.#config;
-    const read = async (file: string | undefined) => (file === undefined ? undefined : await readFile(file));
     return {
-      brokers: kafka.brokers,
-      clientId: kafka.clientId,
-      sasl: kafka.sasl,
-      tls:
-        kafka.tls === undefined
-          ? undefined
-          : {
-              ca: await read(kafka.tls.caFile),
-              cert: await read(kafka.tls.certFile),
-              key: await read(kafka.tls.keyFile),
-              rejectUnauthorized: kafka.tls.rejectUnauthorized,
-            },
+      ...(await kafkaClientOptions(this.#config.kafka)),
       logLevel: 'warn',
       log: ({ level, namespace, message, extra }) => {
         const fields = { namespace, ...extra };

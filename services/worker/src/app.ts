@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { StopSteps } from '@modstream/lifecycle';
 import { ClassifierPool, type TextClassifier } from '@modstream/classifier';
 import {
   ConsumeLoop,
@@ -6,6 +7,7 @@ import {
   RECORD_OVERHEAD_BYTES,
   REQUEST_OVERHEAD_BYTES,
   createKafkaClient,
+  kafkaClientOptions,
   createTopics,
   withAdmin,
   type KafkaClient,
@@ -15,8 +17,6 @@ import { MemoryLabelCache, RedisLabelCache, type LabelCache } from '@modstream/l
 import { routingQueues, topicSettings, type Pipeline, type PipelineOutput } from '@modstream/moderation';
 import type { WorkerConfig } from './config.js';
 import { HealthServer } from './http-server.js';
-import { kafkaConnectionOptions } from './kafka-connection.js';
-import { StopSteps } from './stop-steps.js';
 import { createModeration } from './moderation.js';
 import { startObservability, type Logger, type Observability } from './observability.js';
 import { startShadow } from './shadow.js';
@@ -192,7 +192,7 @@ export class WorkerApp {
 
   async #kafkaOptions(): Promise<KafkaClientOptions> {
     return {
-      ...(await kafkaConnectionOptions(this.#config.kafka)),
+      ...(await kafkaClientOptions(this.#config.kafka)),
       logLevel: 'warn',
       log: ({ level, namespace, message, extra }) => {
         const fields = { namespace, ...extra };

@@ -3,10 +3,14 @@ import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { LABELS } from '@modstream/classifier';
-import { createKafkaClient, KafkaConnectError, TopicNotFoundError } from '@modstream/kafka-io';
+import {
+  createKafkaClient,
+  kafkaClientOptions,
+  KafkaConnectError,
+  TopicNotFoundError,
+} from '@modstream/kafka-io';
 import { exportFeedback, type FeedbackExportResult } from '@modstream/review';
 import { ConfigError, loadConfig } from '../config.js';
-import { kafkaConnectionOptions } from '../kafka-connection.js';
 import { UsageError } from './command-args.js';
 import { parseBrokers, parseSince } from './shadow-report-output.js';
 
@@ -115,7 +119,7 @@ async function exportCommand(options: ExportOptions): Promise<number> {
   }
   let connection;
   try {
-    connection = await kafkaConnectionOptions({ ...config.kafka, brokers });
+    connection = await kafkaClientOptions({ ...config.kafka, brokers });
   } catch (error) {
     return fail(2, `cannot read a MODSTREAM_KAFKA_TLS_* file: ${(error as Error).message}`);
   }

@@ -1,8 +1,13 @@
 import { parseArgs } from 'node:util';
-import { createKafkaClient, KafkaConnectError, readTopic, TopicNotFoundError } from '@modstream/kafka-io';
+import {
+  createKafkaClient,
+  kafkaClientOptions,
+  KafkaConnectError,
+  readTopic,
+  TopicNotFoundError,
+} from '@modstream/kafka-io';
 import { ShadowReportBuilder } from '@modstream/moderation';
 import { ConfigError, loadConfig } from '../config.js';
-import { kafkaConnectionOptions } from '../kafka-connection.js';
 import { positiveInteger, UsageError } from './command-args.js';
 import {
   isDuration,
@@ -114,7 +119,7 @@ async function report(options: ReportOptions): Promise<number> {
 
   let connection;
   try {
-    connection = await kafkaConnectionOptions({ ...config.kafka, brokers });
+    connection = await kafkaClientOptions({ ...config.kafka, brokers });
   } catch (error) {
     return fail(2, `cannot read a MODSTREAM_KAFKA_TLS_* file: ${(error as Error).message}`);
   }

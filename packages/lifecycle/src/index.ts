@@ -1,0 +1,1 @@
+export { StopSteps, type StopStepsLogger } from './stop-steps.js';
