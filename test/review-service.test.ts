@@ -18,6 +18,7 @@ import {
   deleteTestTopics,
   produceToTopic,
   requireStack,
+  testStackSettings,
   uniqueName,
   waitFor,
 } from '@modstream/testkit';
@@ -155,7 +156,7 @@ before(async () => {
   ]);
   const usersFile = await writeUsersFile([ALICE, BOB]);
   service = await startReviewService({
-    MODSTREAM_KAFKA_BROKERS: '127.0.0.1:19092',
+    MODSTREAM_KAFKA_BROKERS: testStackSettings().kafkaBrokers.join(','),
     MODSTREAM_REVIEW_QUEUE_TOPICS: `${topics.priority},${topics.review}`,
     MODSTREAM_REVIEW_DECISIONS_TOPIC: topics.decisions,
     MODSTREAM_REVIEW_DLQ_TOPIC: topics.dlq,
