@@ -18,7 +18,7 @@ import {
 } from '@modstream/testkit';
 import type { Browser, Page } from 'puppeteer-core';
 import { launchChromium, preparePage } from './browser.js';
-import { bundleDir, silverTest } from './classifier-support.js';
+import { bundleDir } from './classifier-support.js';
 import {
   killReviewService,
   startReviewService,
@@ -30,7 +30,7 @@ import { killWorker, OutputCollector, repoRoot, startWorker, workerTestContext }
 
 const ALICE: TestUser = { id: 'alice', name: 'Alice Moderator', password: 'correct horse battery staple' };
 const BOB: TestUser = { id: 'bob', name: 'Bob Moderator', password: 'bob-s3cret-passphrase' };
-/** Comments likely to be flagged (silver labels of the uncivil kinds) and a few civil ones. */
+/** Comments the model flags and a few civil ones. */
 const FLAGGED_CANDIDATES = 12;
 const CIVIL = 3;
 const UPDATE_SCREENSHOTS = process.env.MODSTREAM_UPDATE_SCREENSHOTS === '1';
@@ -40,10 +40,9 @@ before(async () => {
   await requireStack();
 });
 
-interface SilverRow {
+interface SampleComment {
   id: string;
   text: string;
-  [label: string]: unknown;
 }
 
 interface Manifest {
@@ -52,21 +51,22 @@ interface Manifest {
   thresholds_version: string;
 }
 
-/** Distinct texts of the silver test split: the first uncivil ones of a readable length, and civil ones. */
-async function pickComments(labels: readonly string[]): Promise<SilverRow[]> {
-  const rows = (await readFile(silverTest, 'utf8'))
+/**
+ * Project-written comments (the bundle's reference texts, so the screenshots show no dataset text): the first
+ * ones the bundle's recorded reference run labels, and a few it does not.
+ */
+async function pickComments(): Promise<SampleComment[]> {
+  const texts = (await readFile(join(bundleDir, 'reference/texts.jsonl'), 'utf8'))
     .split('\n')
     .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as SilverRow);
-  const seen = new Set<string>();
-  const readable = rows.filter((row) => {
-    if (row.text.length < 40 || row.text.length > 280 || seen.has(row.text)) return false;
-    seen.add(row.text);
-    return true;
-  });
-  const strong = ['vulgarity', 'namecalling', 'pejorative', 'aspersion'];
-  const uncivil = readable.filter((row) => strong.some((label) => row[label] === 1));
-  const civil = readable.filter((row) => labels.every((label) => row[label] === 0));
+    .map((line) => JSON.parse(line) as SampleComment);
+  const reference = JSON.parse(await readFile(join(bundleDir, 'reference/scores.json'), 'utf8')) as {
+    items: { id: string; labels: string[] }[];
+  };
+  const labeled = new Set(reference.items.filter((item) => item.labels.length > 0).map((item) => item.id));
+  const readable = texts.filter((comment) => comment.text.length >= 20 && comment.text.length <= 280);
+  const uncivil = readable.filter((comment) => labeled.has(comment.id));
+  const civil = readable.filter((comment) => !labeled.has(comment.id));
   return [...uncivil.slice(0, FLAGGED_CANDIDATES), ...civil.slice(0, CIVIL)];
 }
 
@@ -274,7 +274,7 @@ test(
     await review.waitReady();
 
     // Comments through the real worker; its outputs tell which reached which queue.
-    const comments = await pickComments(manifest.labels);
+    const comments = await pickComments();
     await produceJsonComments(
       kafka,
       topics.input,
