@@ -1,5 +1,5 @@
 import { commentSchema, passthroughFields, type Comment } from './comment.js';
-import { describeIssues } from './decode-event.js';
+import { decodeEvent } from './decode-event.js';
 
 export type DecodeFailureReason =
   'invalid_utf8' | 'invalid_json' | 'schema_violation' | 'empty_text' | 'text_too_large';
@@ -14,8 +14,6 @@ export interface DecodeOptions {
   maxPassthroughBytes?: number;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
-
 /**
  * Decodes a Kafka message value; never throws, whatever the bytes. Failure messages never contain the
  * comment text, so they are safe to log.
@@ -24,37 +22,19 @@ export function decodeComment(
   value: Buffer | Uint8Array | null | undefined,
   options: DecodeOptions,
 ): DecodeResult {
+  const decoded = decodeEvent(value, commentSchema);
+  if (!decoded.ok) return decoded;
+  const comment = decoded.event;
   try {
-    return decodeOrFail(value, options);
+    return checkComment(comment, options);
   } catch (error) {
-    // e.g. a RangeError from input nested too deep for the parser or the serialiser's stack.
+    // e.g. a RangeError from passthrough fields nested too deep for the serialiser's stack.
     const name = error instanceof Error ? error.name : typeof error;
     return fail('schema_violation', `message value cannot be decoded (${name})`);
   }
 }
 
-function decodeOrFail(value: Buffer | Uint8Array | null | undefined, options: DecodeOptions): DecodeResult {
-  if (value == null) return fail('schema_violation', 'message value is null (tombstone)');
-
-  let json: string;
-  try {
-    json = utf8.decode(value);
-  } catch {
-    return fail('invalid_utf8', `message value (${value.byteLength} bytes) is not valid UTF-8`);
-  }
-
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(json);
-  } catch {
-    // The parser's own message can quote the input, so it is not passed on.
-    return fail('invalid_json', `message value (${value.byteLength} bytes) is not valid JSON`);
-  }
-
-  const result = commentSchema.safeParse(parsed);
-  if (!result.success) return fail('schema_violation', describeIssues(result.error.issues));
-  const comment = result.data;
-
+function checkComment(comment: Comment, options: DecodeOptions): DecodeResult {
   if (comment.text.trim().length === 0) return fail('empty_text', 'text is empty or whitespace only');
 
   const textBytes = Buffer.byteLength(comment.text, 'utf8');

@@ -11,7 +11,7 @@ import {
 } from '@modstream/kafka-io';
 import { exportFeedback, type FeedbackExportResult } from '@modstream/review';
 import { ConfigError, loadConfig } from '../config.js';
-import { UsageError } from './command-args.js';
+import { UsageError, runSubcommand } from './command-args.js';
 import { parseBrokers, parseSince } from './shadow-report-output.js';
 
 const DEFAULT_DECISIONS_TOPIC = 'comments.decisions';
@@ -53,30 +53,14 @@ interface ExportOptions {
 }
 
 /** `modstream feedback export`: moderators' decisions as training rows. */
-export async function run(args: string[]): Promise<number> {
-  const [subcommand, ...rest] = args;
-  if (subcommand === '--help' || subcommand === '-h') {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  if (subcommand !== 'export') {
-    process.stderr.write(
-      `modstream feedback: ${subcommand === undefined ? 'missing subcommand' : `unknown subcommand ${subcommand}`}\n${USAGE}`,
-    );
-    return 2;
-  }
-  let options: ExportOptions | 'help';
-  try {
-    options = parseExportArgs(rest);
-  } catch (error) {
-    process.stderr.write(`modstream feedback export: ${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (options === 'help') {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  return exportCommand(options);
+export function run(args: string[]): Promise<number> {
+  return runSubcommand<ExportOptions>(args, {
+    command: 'modstream feedback',
+    subcommand: 'export',
+    usage: USAGE,
+    parse: parseExportArgs,
+    run: exportCommand,
+  });
 }
 
 function parseExportArgs(args: string[]): ExportOptions | 'help' {

@@ -8,7 +8,7 @@ import {
 } from '@modstream/kafka-io';
 import { ShadowReportBuilder } from '@modstream/moderation';
 import { ConfigError, loadConfig } from '../config.js';
-import { positiveInteger, UsageError } from './command-args.js';
+import { positiveInteger, UsageError, runSubcommand } from './command-args.js';
 import {
   isDuration,
   parseBrokers,
@@ -55,30 +55,14 @@ interface ReportOptions {
 }
 
 /** `modstream shadow report`: the rollout report of a shadow topic. */
-export async function run(args: string[]): Promise<number> {
-  const [subcommand, ...rest] = args;
-  if (subcommand === '--help' || subcommand === '-h') {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  if (subcommand !== 'report') {
-    process.stderr.write(
-      `modstream shadow: ${subcommand === undefined ? 'missing subcommand' : `unknown subcommand ${subcommand}`}\n${USAGE}`,
-    );
-    return 2;
-  }
-  let options: ReportOptions | 'help';
-  try {
-    options = parseReportArgs(rest);
-  } catch (error) {
-    process.stderr.write(`modstream shadow report: ${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (options === 'help') {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  return report(options);
+export function run(args: string[]): Promise<number> {
+  return runSubcommand<ReportOptions>(args, {
+    command: 'modstream shadow',
+    subcommand: 'report',
+    usage: USAGE,
+    parse: parseReportArgs,
+    run: report,
+  });
 }
 
 function parseReportArgs(args: string[]): ReportOptions | 'help' {
